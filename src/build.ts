@@ -1,0 +1,195 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import { loadManifest, localize, type Language, type Manifest } from './config/manifest.ts';
+import { FolioError } from './errors.ts';
+import type { ExperimentResult } from './experiments/result.ts';
+import { planExperiments } from './experiments/plan.ts';
+import { runExperiments, type RunEvent } from './experiments/runner.ts';
+import { writeJsonAtomic } from './experiments/cache.ts';
+import type { BackendName } from './experiments/types.ts';
+import type { Logger } from './logger.ts';
+import { collectBlocks, type Block } from './pipeline/blocks.ts';
+import { loadBibliography, type Bibliography } from './pipeline/citations.ts';
+import { Diagnostics } from './pipeline/diagnostics.ts';
+import { indexLabels, promoteDisplayMath } from './pipeline/labels.ts';
+import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.ts';
+import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
+import { renderChapter, renderReferences, type LanguageContext, type RenderedChapter } from './pipeline/render-chapter.ts';
+import { stringsFor } from './render/i18n.ts';
+import { launchBrowser, printPdf } from './render/pdf.ts';
+import { renderProvenance } from './render/provenance.ts';
+import { renderPage, writeSite } from './render/site.ts';
+import { readFileSync } from 'node:fs';
+
+export type OutputFormat = 'html' | 'pdf';
+
+export interface BuildOptions {
+  contentDir: string;
+  outDir: string;
+  cacheDir: string;
+  templatesDir: string;
+  /** Languages to build; default: all in the manifest. */
+  languages?: Language[];
+  formats: OutputFormat[];
+  /** false checks the content without training, rendering results, or writing outputs. */
+  train: boolean;
+  force?: boolean | string[];
+  backend?: BackendName;
+  dataDir?: string;
+  jobs?: number;
+  logger: Logger;
+  onRunEvent?: (event: RunEvent) => void;
+}
+
+export interface BuildSummary {
+  diagnostics: Diagnostics;
+  results: ExperimentResult[];
+  outputs: string[];
+}
+
+interface LoadedContent {
+  manifest: Manifest;
+  chapters: Map<Language, Chapter[]>;
+  blocks: Block[];
+  bibliography: Bibliography | undefined;
+}
+
+/** Reads the manifest, every chapter, its blocks and the bibliography, reporting content problems. */
+export function loadContent(contentDir: string, diagnostics: Diagnostics, languages?: Language[]): LoadedContent {
+  const manifest = loadManifest(contentDir);
+  const manifestFile = path.join(contentDir, 'report.yaml');
+  const chapters = new Map<Language, Chapter[]>();
+  const blocks: Block[] = [];
+  const wanted = manifest.languages.filter((language) => !languages || languages.includes(language));
+
+  for (const language of manifest.languages) {
+    const list: Chapter[] = [];
+    manifest.chapters.forEach((name, index) => {
+      const file = path.join(contentDir, language, `${name}.md`);
+      if (!existsSync(file)) {
+        const others = manifest.languages.filter((other) => existsSync(path.join(contentDir, other, `${name}.md`)));
+        const message =
+          others.length > 0
+            ? `chapter "${name}" exists in ${others.join(', ')} but not in ${language}: create ${file}`
+            : `chapter "${name}" is listed in report.yaml but ${file} does not exist`;
+        diagnostics.error(manifestFile, undefined, message, others.length > 0 ? 'parity-chapter' : 'chapter-missing');
+        return;
+      }
+      const chapter = readChapter(file, name, language, index + 1, diagnostics);
+      promoteDisplayMath(chapter.tree, readFileSync(file, 'utf8'));
+      list.push(chapter);
+      blocks.push(...collectBlocks(chapter, diagnostics));
+    });
+    if (wanted.includes(language)) chapters.set(language, list);
+  }
+
+  const bibliography = manifest.bibliography
+    ? loadBibliography(path.join(contentDir, manifest.bibliography), diagnostics)
+    : undefined;
+  return { manifest, chapters, blocks, bibliography };
+}
+
+function contentErrors(diagnostics: Diagnostics): FolioError {
+  return new FolioError('CONTENT_ERRORS', `the content has ${diagnostics.errorCount} error(s); nothing was written`, {
+    hint: 'fix the errors listed above (run `folio check` to list them without building)',
+  });
+}
+
+/**
+ * Builds the report: checks the content, runs or reuses the experiments, renders every
+ * language and writes the site and PDFs. Throws FolioError when the content has errors, before
+ * anything in the output folder changes.
+ */
+export async function build(options: BuildOptions): Promise<BuildSummary> {
+  const { logger } = options;
+  const diagnostics = new Diagnostics();
+  const content = loadContent(options.contentDir, diagnostics, options.languages);
+  const plans = planExperiments(content.blocks, diagnostics);
+  if (diagnostics.errorCount > 0) return { diagnostics, results: [], outputs: [] };
+
+  let results = new Map<string, ExperimentResult>();
+  if (options.train) {
+    results = await runExperiments([...plans.values()], {
+      cacheDir: options.cacheDir,
+      dataDir: options.dataDir,
+      backend: options.backend,
+      force: options.force,
+      jobs: options.jobs,
+      logger,
+      onEvent: options.onRunEvent,
+    });
+  }
+
+  const pages = new Map<Language, string>();
+  const facts: ChapterFacts[] = [];
+  for (const [language, chapters] of content.chapters) {
+    const context: LanguageContext = {
+      language,
+      text: stringsFor(language),
+      contentDir: options.contentDir,
+      results,
+      declaredExperiments: new Set(content.blocks.filter((block) => block.kind === 'experiment').map((block) => block.id)),
+      labels: indexLabels(chapters, diagnostics),
+      bibliography: content.bibliography,
+      citationOrder: [],
+      chapterCitations: [],
+      computedValues: [],
+      diagnostics,
+    };
+    const rendered: RenderedChapter[] = [];
+    for (const chapter of chapters) {
+      context.chapterCitations = [];
+      const chapterBlocks = content.blocks.filter((block) => block.chapter === chapter);
+      rendered.push(await renderChapter(chapter, chapterBlocks, context));
+      facts.push(chapterFacts(language, chapter.name, chapter.file, chapterBlocks, context.labels, context.chapterCitations, context.computedValues));
+    }
+    const ordered = [...plans.keys()].map((id) => results.get(id)).filter((result): result is ExperimentResult => result !== undefined);
+    pages.set(
+      language,
+      renderPage(options.templatesDir, content.manifest, {
+        language,
+        chapters: rendered,
+        references: renderReferences(context),
+        provenance: renderProvenance(ordered, context.computedValues, context.text),
+      }),
+    );
+  }
+  checkParity(facts, diagnostics);
+
+  const summary: BuildSummary = { diagnostics, results: [...results.values()], outputs: [] };
+  if (diagnostics.errorCount > 0 || !options.train) return summary;
+
+  for (const result of results.values()) {
+    const file = path.join(options.outDir, 'results', `${result.id}.json`);
+    writeJsonAtomic(file, result);
+    summary.outputs.push(file);
+  }
+
+  const siteDir = path.join(options.outDir, 'site');
+  writeSite(siteDir, options.templatesDir, pages);
+  for (const language of pages.keys()) summary.outputs.push(path.join(siteDir, language, 'index.html'));
+
+  if (options.formats.includes('pdf')) {
+    const browser = await launchBrowser();
+    try {
+      for (const language of pages.keys()) {
+        const pdfFile = path.join(options.outDir, `report.${language}.pdf`);
+        logger.verbose(`printing ${pdfFile}`);
+        await printPdf(browser, {
+          htmlFile: path.join(siteDir, language, 'index.html'),
+          pdfFile,
+          title: localize(content.manifest.title, language),
+          language,
+          logger,
+        });
+        summary.outputs.push(pdfFile);
+      }
+    } finally {
+      await browser.close();
+    }
+  }
+  return summary;
+}
+
+export { contentErrors };

@@ -1,0 +1,203 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { build, contentErrors, type OutputFormat } from './build.ts';
+import { languageSchema, type Language } from './config/manifest.ts';
+import { describeError, FolioError, isFolioError } from './errors.ts';
+import { createLogger, type Logger, type LogLevel } from './logger.ts';
+import { formatDiagnostic, type Diagnostics } from './pipeline/diagnostics.ts';
+import { createRunReporter } from './progress.ts';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface CommonOptions {
+  content: string;
+  out: string;
+  logLevel: LogLevel;
+  json?: boolean;
+  debug?: boolean;
+}
+
+function parseLanguages(value: string): Language[] {
+  return value.split(',').map((part) => {
+    const parsed = languageSchema.safeParse(part.trim());
+    if (!parsed.success) throw new InvalidArgumentError(`unknown language "${part}"; use zh, en or zh,en`);
+    return parsed.data;
+  });
+}
+
+function parseFormats(value: string): OutputFormat[] {
+  return value.split(',').map((part) => {
+    const format = part.trim();
+    if (format !== 'html' && format !== 'pdf') throw new InvalidArgumentError(`unknown format "${format}"; use html, pdf or html,pdf`);
+    return format;
+  });
+}
+
+function cacheDirFor(): string {
+  return path.resolve(process.env.FOLIO_CACHE_DIR ?? path.join(projectRoot, '.folio-cache'));
+}
+
+function printDiagnostics(diagnostics: Diagnostics, logger: Logger): void {
+  for (const item of diagnostics.items) logger.info(formatDiagnostic(item));
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .option('--content <dir>', 'content folder with report.yaml', path.join(projectRoot, 'content'))
+    .option('--out <dir>', 'output folder', path.join(projectRoot, 'out'))
+    .addOption(
+      new Option('--log-level <level>', 'how much to print').choices(['silent', 'info', 'verbose', 'debug']).default('info'),
+    )
+    .option('--json', 'print a machine-readable summary on stdout')
+    .option('--debug', 'print stack traces of unexpected errors');
+}
+
+export function createProgram(): Command {
+  const program = new Command('folio')
+    .description('Build a bilingual report whose numbers are computed by experiments while it builds.')
+    .showHelpAfterError('(run folio --help for usage)');
+
+  addCommonOptions(
+    program
+      .command('build', { isDefault: true })
+      .description('run or reuse the experiments, then write the HTML site and the PDFs'),
+  )
+    .option('--lang <languages>', 'languages to build, comma-separated (default: all in report.yaml)', parseLanguages)
+    .option('--format <formats>', 'outputs to write: html, pdf or html,pdf', parseFormats, ['html', 'pdf'] as OutputFormat[])
+    .option('--force [ids...]', 're-run all experiments, or only the given ids, instead of using the cache')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the first of tensorflow, wasm, cpu that loads)').choices(['tensorflow', 'wasm', 'cpu']))
+    .option('--jobs <n>', 'experiments to run at once (default: number of cores)', (value) => {
+      const jobs = Number(value);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError('jobs must be a positive whole number');
+      return jobs;
+    })
+    .option('--strict', 'fail on warnings too')
+    .action(async (options: CommonOptions & { lang?: Language[]; format: OutputFormat[]; force?: true | string[]; backend?: 'tensorflow' | 'wasm' | 'cpu'; jobs?: number; strict?: boolean }) => {
+      const logger = createLogger(options.logLevel);
+      const started = performance.now();
+      const reporter = createRunReporter(logger, Boolean(process.stderr.isTTY) && !options.json);
+      let summary;
+      let tally;
+      try {
+        summary = await build({
+          contentDir: path.resolve(options.content),
+          outDir: path.resolve(options.out),
+          cacheDir: cacheDirFor(),
+          templatesDir: path.join(projectRoot, 'templates'),
+          languages: options.lang,
+          formats: options.format,
+          train: true,
+          force: options.force,
+          backend: options.backend,
+          jobs: options.jobs,
+          logger,
+          onRunEvent: reporter.onEvent,
+        });
+      } finally {
+        tally = reporter.finish();
+      }
+      printDiagnostics(summary.diagnostics, logger);
+      const failed = summary.diagnostics.errorCount > 0 || (options.strict && summary.diagnostics.warningCount > 0);
+      const seconds = (performance.now() - started) / 1000;
+      if (summary.results.length > 0) {
+        logger.info(
+          `experiments: ${tally.ran} run, ${tally.cached} cached, ${tally.failed} failed; training ${tally.trainingSeconds.toFixed(1)} s` +
+            (tally.ran === 0 && tally.failed === 0 ? ' (nothing trained: every result came from the cache)' : ''),
+        );
+      }
+      for (const output of summary.outputs.filter((file) => !file.endsWith('.json'))) logger.info(`wrote ${path.relative(process.cwd(), output)}`);
+      if (options.json) {
+        process.stdout.write(
+          JSON.stringify(
+            {
+              ok: !failed && tally.failed === 0,
+              seconds,
+              experiments: tally,
+              results: summary.results.map((result) => ({ id: result.id, status: result.status, cached: result.cached, cacheKey: result.cacheKey })),
+              outputs: summary.outputs,
+              diagnostics: summary.diagnostics.items,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+      }
+      if (failed) throw contentErrors(summary.diagnostics);
+      if (tally.failed > 0) {
+        throw new FolioError('EXPERIMENT_FAILED', `${tally.failed} experiment(s) failed; the report shows them as failed`, {
+          hint: 'read the reason above, fix the parameters or the experiment, and build again',
+        });
+      }
+      logger.info(`done in ${seconds.toFixed(1)} s`);
+    });
+
+  addCommonOptions(
+    program.command('check').description('check the content without training or printing, and list every problem'),
+  )
+    .option('--strict', 'fail on warnings too')
+    .action(async (options: CommonOptions & { strict?: boolean }) => {
+      const logger = createLogger(options.logLevel);
+      const summary = await build({
+        contentDir: path.resolve(options.content),
+        outDir: path.resolve(options.out),
+        cacheDir: cacheDirFor(),
+        templatesDir: path.join(projectRoot, 'templates'),
+        formats: [],
+        train: false,
+        logger,
+      });
+      printDiagnostics(summary.diagnostics, logger);
+      const { errorCount, warningCount } = summary.diagnostics;
+      if (options.json) process.stdout.write(JSON.stringify({ errors: errorCount, warnings: warningCount, diagnostics: summary.diagnostics.items }, null, 2) + '\n');
+      logger.info(`${errorCount} error(s), ${warningCount} warning(s)`);
+      if (errorCount > 0 || (options.strict && warningCount > 0)) process.exitCode = 1;
+    });
+
+  addCommonOptions(program.command('clean').description('delete the output folder; with --cache, the experiment cache too'))
+    .option('--cache', 'also delete the experiment cache')
+    .action((options: CommonOptions & { cache?: boolean }) => {
+      const logger = createLogger(options.logLevel);
+      rmSync(path.resolve(options.out), { recursive: true, force: true });
+      logger.info(`removed ${options.out}`);
+      if (options.cache) {
+        rmSync(cacheDirFor(), { recursive: true, force: true });
+        logger.info(`removed ${cacheDirFor()}`);
+      }
+    });
+
+  return program;
+}
+
+/** Runs the CLI and sets the exit code; the only place that prints errors. */
+export async function main(argv: string[]): Promise<void> {
+  const program = createProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
+      process.exitCode = 0;
+      return;
+    }
+    if (code?.startsWith('commander.')) {
+      process.exitCode = 2;
+      return;
+    }
+    if (isFolioError(error)) {
+      process.stderr.write(`${error.message}\n`);
+      if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
+      if (argv.includes('--debug') && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`unexpected error: ${describeError(error)}\n`);
+    if (argv.includes('--debug') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('  what to do: run again with --debug for the stack trace, and report it\n');
+    process.exitCode = 1;
+  }
+}

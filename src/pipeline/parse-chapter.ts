@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+import type { Root, Yaml } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkMath from 'remark-math';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { z } from 'zod';
+
+import { parseYamlWithSchema } from '../config/yaml.ts';
+import type { Language } from '../config/manifest.ts';
+import { FolioError } from '../errors.ts';
+import type { Diagnostics } from './diagnostics.ts';
+
+export const frontMatterSchema = z
+  .object({
+    title: z.string().min(1).describe('Chapter title, in the language of the file.'),
+    subtitle: z.string().optional(),
+    numbered: z.boolean().default(true).describe('Whether the chapter gets a number.'),
+  })
+  .strict();
+
+export type FrontMatter = z.output<typeof frontMatterSchema>;
+
+/** One chapter file in one language, parsed but not yet rendered. */
+export interface Chapter {
+  name: string;
+  language: Language;
+  file: string;
+  /** 1-based position in the manifest's chapter list. */
+  index: number;
+  frontMatter: FrontMatter;
+  tree: Root;
+}
+
+const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkMath);
+
+/** Parses Markdown text into an mdast tree with positions. */
+export function parseMarkdown(text: string): Root {
+  return parser.parse(text);
+}
+
+/**
+ * Reads a chapter file and validates its front matter. Front matter problems are reported on
+ * `diagnostics` at their line; the chapter still parses, with its file name as the title.
+ */
+export function readChapter(
+  file: string,
+  name: string,
+  language: Language,
+  index: number,
+  diagnostics: Diagnostics,
+): Chapter {
+  if (!existsSync(file)) {
+    throw new FolioError('CHAPTER_NOT_FOUND', `chapter "${name}" has no ${language} file: ${file}`, {
+      hint: `create ${file}, or remove "${name}" from the chapters list in report.yaml`,
+    });
+  }
+  const tree = parseMarkdown(readFileSync(file, 'utf8'));
+  const frontMatter = readFrontMatter(tree, file, name, diagnostics);
+  return { name, language, file, index, frontMatter, tree };
+}
+
+function readFrontMatter(tree: Root, file: string, name: string, diagnostics: Diagnostics): FrontMatter {
+  const fallback: FrontMatter = { title: name, numbered: true };
+  const node = tree.children[0];
+  if (!node || node.type !== 'yaml') {
+    diagnostics.error(file, { line: 1, column: 1 }, 'missing front matter with a title', 'front-matter');
+    return fallback;
+  }
+  tree.children.shift();
+
+  const result = parseYamlWithSchema((node as Yaml).value, frontMatterSchema);
+  if (result.ok) return result.value;
+
+  // The YAML text starts on the line after the opening `---`.
+  const firstLine = (node.position?.start.line ?? 1) + 1;
+  for (const problem of result.problems) {
+    diagnostics.error(
+      file,
+      { line: firstLine + problem.line - 1, column: problem.column },
+      `front matter: ${problem.message}`,
+      'front-matter',
+    );
+  }
+  return fallback;
+}

@@ -1,0 +1,376 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import type { InlineCode, Root, Text } from 'mdast';
+import type { Math as MathNode } from 'mdast-util-math';
+import rehypeKatex from 'rehype-katex';
+import rehypeStringify from 'rehype-stringify';
+import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
+import type { Node, Parent } from 'unist';
+import { SKIP, visit } from 'unist-util-visit';
+import { VFile } from 'vfile';
+
+import type { Language } from '../config/manifest.ts';
+import type { ExperimentResult } from '../experiments/result.ts';
+import { experimentSummaryHtml, renderChartSvg, resultsTableHtml } from '../render/experiment-html.ts';
+import type { Strings } from '../render/i18n.ts';
+import { blockKindOf, type Block } from './blocks.ts';
+import { formatReference, type Bibliography } from './citations.ts';
+import type { Diagnostics, Position } from './diagnostics.ts';
+import { escapeHtml, htmlBlockNode, inlineNode } from './html-node.ts';
+import type { LabelTarget } from './labels.ts';
+import type { Chapter } from './parse-chapter.ts';
+import {
+  evaluateExpression,
+  ExpressionError,
+  formatValue,
+  parseResultExpression,
+  readResultPath,
+} from './result-expression.ts';
+
+/** A number computed from results and printed in the text, with what it came from. */
+export interface ComputedValue {
+  chapter: string;
+  file: string;
+  line: number;
+  expression: string;
+  value: number;
+  text: string;
+  experiments: string[];
+}
+
+/** What every chapter of one language shares while it renders. */
+export interface LanguageContext {
+  language: Language;
+  text: Strings;
+  contentDir: string;
+  results: Map<string, ExperimentResult>;
+  /** Ids of every declared experiment, including ones whose run was rejected. */
+  declaredExperiments: Set<string>;
+  labels: Map<string, LabelTarget>;
+  bibliography: Bibliography | undefined;
+  /** Cited keys in order of first citation; the position + 1 is the reference number. */
+  citationOrder: string[];
+  /** Keys cited in the chapter being rendered, for the parity check; reset per chapter. */
+  chapterCitations: string[];
+  computedValues: ComputedValue[];
+  diagnostics: Diagnostics;
+}
+
+export interface RenderedChapter {
+  chapter: Chapter;
+  html: string;
+  /** Sections for the table of contents: level-2 and level-3 headings. */
+  headings: { depth: number; id: string; number: string; text: string }[];
+}
+
+const citationPattern = /\[(-?@[A-Za-z0-9_:.-]+(?:\s*;\s*-?@[A-Za-z0-9_:.-]+)*)\]/g;
+const referencePattern = /(?<![\w@.])@((?:sec|fig|tbl|eq)-[A-Za-z0-9_-]*[A-Za-z0-9_])/g;
+
+/** Renders one chapter's tree to HTML, splicing in results, charts, numbers and references. */
+export async function renderChapter(
+  chapter: Chapter,
+  blocks: Block[],
+  context: LanguageContext,
+): Promise<RenderedChapter> {
+  const renderedBlocks = await renderBlocks(chapter, blocks, context);
+
+  visit(chapter.tree, (node, index, parent) => {
+    if (!parent || index === undefined) return;
+    if (node.type === 'code' && blockKindOf(node)) {
+      const replacement = renderedBlocks.get(node);
+      if (replacement) parent.children[index] = replacement as never;
+      return SKIP;
+    }
+    if (node.type === 'inlineCode') {
+      const replacement = renderInlineValue(node as InlineCode, chapter, context);
+      if (replacement) parent.children[index] = replacement as never;
+      return SKIP;
+    }
+    if (node.type === 'math') {
+      labelEquation(node as MathNode, context);
+      return SKIP;
+    }
+    if (node.type === 'text') {
+      const replacements = expandText(node as Text, chapter, context);
+      if (replacements) {
+        (parent as Parent).children.splice(index, 1, ...replacements);
+        return [SKIP, index + replacements.length];
+      }
+    }
+    return undefined;
+  });
+
+  const headings = collectHeadings(chapter.tree);
+  const file = new VFile({ path: chapter.file });
+  const processor = unified()
+    .use(remarkRehype, {
+      // Footnote ids get the chapter name so that the same label in two chapters stays unique.
+      clobberPrefix: `${chapter.name}-`,
+      footnoteLabel: context.language === 'zh' ? '脚注' : 'Footnotes',
+      footnoteBackLabel: context.language === 'zh' ? '返回正文' : 'Back to content',
+    })
+    .use(rehypeKatex, { output: 'html' })
+    .use(rehypeStringify);
+  const hast = await processor.run(chapter.tree as Root, file);
+  const html = processor.stringify(hast as never, file);
+  for (const message of file.messages) {
+    const reason = message.cause instanceof Error ? `${message.reason}: ${message.cause.message.split('\n')[0]}` : message.reason;
+    context.diagnostics.error(
+      chapter.file,
+      { line: message.line ?? 1, column: message.column ?? 1 },
+      reason,
+      message.ruleId ? `katex-${message.ruleId}` : 'katex',
+    );
+  }
+  return { chapter, html: String(html), headings };
+}
+
+function positionOf(node: Node): Position {
+  return { line: node.position?.start.line ?? 1, column: node.position?.start.column ?? 1 };
+}
+
+function lookupResults(ids: string[], context: LanguageContext, file: string, at: Position): ExperimentResult[] | undefined {
+  const results: ExperimentResult[] = [];
+  for (const id of ids) {
+    const result = context.results.get(id);
+    if (!result) {
+      if (!context.declaredExperiments.has(id)) {
+        context.diagnostics.error(file, at, `unknown experiment "${id}"; declare it with an {experiment} block`, 'experiment-unknown');
+      }
+      return undefined;
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+function errorBox(message: string, node: Node): Node {
+  return htmlBlockNode('div', { className: ['folio-error'] }, `<p>${escapeHtml(message)}</p>`, node.position);
+}
+
+async function renderBlocks(chapter: Chapter, blocks: Block[], context: LanguageContext): Promise<Map<Node, Node>> {
+  const rendered = new Map<Node, Node>();
+  const { text } = context;
+  for (const block of blocks) {
+    if (block.chapter !== chapter) continue;
+    const at = block.position;
+    if (block.kind === 'experiment') {
+      const result = context.results.get(block.id);
+      rendered.set(
+        block.node,
+        result
+          ? htmlBlockNode('aside', { className: ['experiment', `experiment-${result.status}`], id: `exp-${block.id}` }, experimentSummaryHtml(result, text), block.node.position)
+          : errorBox(text.experimentFailed(block.id, 'not run'), block.node),
+      );
+      continue;
+    }
+
+    const label = context.labels.get(block.id);
+    const caption = `<figcaption><span class="caption-label">${escapeHtml(
+      block.kind === 'chart' ? text.figure(Number(label?.number ?? 0)) : text.table(Number(label?.number ?? 0)),
+    )}</span>${escapeHtml(text.captionSeparator)}${escapeHtml(block.options.caption)}</figcaption>`;
+
+    if (block.kind === 'results') {
+      const results = lookupResults(block.options.experiments, context, chapter.file, at);
+      if (!results) {
+        rendered.set(block.node, errorBox(`${text.table(Number(label?.number ?? 0))}: ${text.valueUnavailable}`, block.node));
+        continue;
+      }
+      rendered.set(block.node, htmlBlockNode('figure', { className: ['table'], id: block.id }, caption + resultsTableHtml(results, text), block.node.position));
+      continue;
+    }
+
+    const results = block.options.type === 'data' ? [] : lookupResults(block.options.experiments ?? [], context, chapter.file, at);
+    if (!results) {
+      rendered.set(block.node, errorBox(`${text.figure(Number(label?.number ?? 0))}: ${text.valueUnavailable}`, block.node));
+      continue;
+    }
+    if (block.options.type === 'data') {
+      const dataFile = path.join(context.contentDir, 'data', block.options.file ?? '');
+      if (!existsSync(dataFile)) {
+        context.diagnostics.error(chapter.file, at, `data file not found: ${dataFile}`, 'chart-data');
+        rendered.set(block.node, errorBox(`${text.figure(Number(label?.number ?? 0))}: ${text.valueUnavailable}`, block.node));
+        continue;
+      }
+    }
+    try {
+      const svg = await renderChartSvg(block.options, results, context.contentDir, text);
+      rendered.set(block.node, htmlBlockNode('figure', { className: ['chart', `chart-${block.options.type}`], id: block.id }, `<div class="chart-body">${svg}</div>${caption}`, block.node.position));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const failedRun = results.some((result) => result.status === 'failed');
+      if (!failedRun) context.diagnostics.error(chapter.file, at, `chart ${block.id}: ${message}`, 'chart');
+      rendered.set(block.node, htmlBlockNode('figure', { className: ['chart', 'chart-failed'], id: block.id }, `<p class="folio-error">${escapeHtml(message)}</p>${caption}`, block.node.position));
+    }
+  }
+  return rendered;
+}
+
+function renderInlineValue(node: InlineCode, chapter: Chapter, context: LanguageContext): Node | undefined {
+  const match = /^\{result\}\s*([\s\S]*)$/.exec(node.value);
+  if (!match) return undefined;
+  const at = positionOf(node);
+  const source = (match[1] ?? '').trim();
+  const unavailable = () => inlineNode('span', { className: ['computed', 'computed-missing'] }, context.text.valueUnavailable, node.position);
+
+  let expression;
+  try {
+    expression = parseResultExpression(source);
+  } catch (error) {
+    context.diagnostics.error(chapter.file, at, `invalid result reference "${source}": ${(error as Error).message}`, 'result-syntax');
+    return unavailable();
+  }
+  const results = lookupResults(expression.experiments, context, chapter.file, at);
+  if (!results) return unavailable();
+  const failed = results.find((result) => result.status === 'failed');
+  if (failed) return inlineNode('span', { className: ['computed', 'computed-failed'] }, `${context.text.failed} (${failed.id})`, node.position);
+
+  try {
+    const value = evaluateExpression(expression.ast, (experiment, pathParts) =>
+      readResultPath(context.results.get(experiment), experiment, pathParts),
+    );
+    const shown = formatValue(value, expression.format);
+    context.computedValues.push({
+      chapter: chapter.name,
+      file: chapter.file,
+      line: at.line,
+      expression: source,
+      value,
+      text: shown,
+      experiments: expression.experiments,
+    });
+    const keys = results.map((result) => `${result.id} ${result.cacheKey.slice(0, 12)}`).join(', ');
+    return inlineNode('span', { className: ['computed'], title: `${source} (${keys})`, 'data-expression': source }, shown, node.position);
+  } catch (error) {
+    const reason = error instanceof ExpressionError ? error.message : String(error);
+    context.diagnostics.error(chapter.file, at, `result reference "${source}": ${reason}`, 'result-path');
+    return unavailable();
+  }
+}
+
+function labelEquation(node: MathNode, context: LanguageContext): void {
+  const label = (node.data as { label?: string } | undefined)?.label;
+  if (!label) return;
+  const target = context.labels.get(label);
+  node.data = {
+    hName: 'div',
+    hProperties: { className: ['equation'], id: label },
+    hChildren: [
+      {
+        type: 'element',
+        tagName: 'div',
+        properties: { className: ['math', 'math-display'] },
+        children: [{ type: 'text', value: `${node.value} \\tag{${target?.number ?? '?'}}` }],
+        position: node.position,
+      },
+    ],
+  } as MathNode['data'];
+}
+
+/** Splits a text node at cross-references and citations; returns undefined when it has neither. */
+function expandText(node: Text, chapter: Chapter, context: LanguageContext): Node[] | undefined {
+  const value = node.value;
+  const pattern = new RegExp(`${citationPattern.source}|${referencePattern.source}`, 'g');
+  const pieces: Node[] = [];
+  let last = 0;
+  for (const match of value.matchAll(pattern)) {
+    const start = match.index ?? 0;
+    const at = offsetPosition(node, start);
+    if (start > last) pieces.push({ type: 'text', value: value.slice(last, start) } as Text);
+    if (match[1]) pieces.push(renderCitation(match[1], chapter, context, at));
+    else if (match[2]) pieces.push(renderReference(match[2], chapter, context, at));
+    last = start + match[0].length;
+  }
+  if (pieces.length === 0) return undefined;
+  if (last < value.length) pieces.push({ type: 'text', value: value.slice(last) } as Text);
+  return pieces;
+}
+
+function offsetPosition(node: Text, offset: number): Position {
+  const start = positionOf(node);
+  const before = node.value.slice(0, offset);
+  const lines = before.split('\n');
+  if (lines.length === 1) return { line: start.line, column: start.column + offset };
+  return { line: start.line + lines.length - 1, column: (lines.at(-1)?.length ?? 0) + 1 };
+}
+
+function renderReference(label: string, chapter: Chapter, context: LanguageContext, at: Position): Node {
+  const target = context.labels.get(label);
+  if (!target) {
+    context.diagnostics.error(chapter.file, at, `cross-reference to unknown label "${label}"`, 'xref-unknown');
+    return inlineNode('span', { className: ['xref-missing'] }, `@${label}`);
+  }
+  const { text } = context;
+  const shown =
+    target.kind === 'fig'
+      ? text.figure(Number(target.number))
+      : target.kind === 'tbl'
+        ? text.table(Number(target.number))
+        : target.kind === 'eq'
+          ? text.equation(Number(target.number))
+          : text.section(target.number);
+  return {
+    type: 'link',
+    url: `#${label}`,
+    data: { hProperties: { className: ['xref'] } },
+    children: [{ type: 'text', value: shown }],
+  } as Node;
+}
+
+function renderCitation(inner: string, chapter: Chapter, context: LanguageContext, at: Position): Node {
+  const keys = inner.split(';').map((part) => part.trim().replace(/^-?@/, ''));
+  const numbers: { key: string; number: number }[] = [];
+  for (const key of keys) {
+    if (!context.bibliography?.entries.has(key)) {
+      context.diagnostics.error(chapter.file, at, `unknown citation key "${key}"; add it to the bibliography`, 'citation-unknown');
+      continue;
+    }
+    context.chapterCitations.push(key);
+    let index = context.citationOrder.indexOf(key);
+    if (index < 0) index = context.citationOrder.push(key) - 1;
+    numbers.push({ key, number: index + 1 });
+  }
+  if (numbers.length === 0) return inlineNode('span', { className: ['citation-missing'] }, `[${inner}]`);
+  const children: Node[] = [{ type: 'text', value: '[' } as Text];
+  numbers.forEach(({ key, number }, index) => {
+    if (index > 0) children.push({ type: 'text', value: ', ' } as Text);
+    children.push({ type: 'link', url: `#ref-${key}`, children: [{ type: 'text', value: String(number) }] } as Node);
+  });
+  children.push({ type: 'text', value: ']' } as Text);
+  return { type: 'folioInline', data: { hName: 'span', hProperties: { className: ['citation'] } }, children } as Node;
+}
+
+function collectHeadings(tree: Root): RenderedChapter['headings'] {
+  const headings: RenderedChapter['headings'] = [];
+  visit(tree, 'heading', (node) => {
+    if (node.depth > 3) return;
+    const data = node.data as { hProperties?: { id?: string }; sectionNumber?: string } | undefined;
+    headings.push({
+      depth: node.depth,
+      id: data?.hProperties?.id ?? '',
+      number: data?.sectionNumber ?? '',
+      text: plainText(node),
+    });
+  });
+  return headings;
+}
+
+function plainText(node: Node): string {
+  if ('value' in node && typeof node.value === 'string') return node.value;
+  if ('children' in node && Array.isArray(node.children)) return (node.children as Node[]).map(plainText).join('');
+  return '';
+}
+
+/** The references section of one language, in order of first citation. */
+export function renderReferences(context: LanguageContext): string {
+  if (!context.bibliography || context.citationOrder.length === 0) return '';
+  const items = context.citationOrder
+    .map((key, index) => {
+      const entry = context.bibliography!.entries.get(key)!;
+      return `<li id="ref-${escapeHtml(key)}"><span class="ref-number">[${index + 1}]</span> ${formatReference(entry)}</li>`;
+    })
+    .join('\n');
+  return `<ol class="references">${items}</ol>`;
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { csvParse } from 'd3-dsv';
+
+import type { ExperimentResult } from '../experiments/result.ts';
+import type { ChartOptions } from '../pipeline/blocks.ts';
+import { escapeHtml } from '../pipeline/html-node.ts';
+import { formatValue } from '../pipeline/result-expression.ts';
+import { chartFont, confusionSpec, dataChartSpec, metricCurveSpec, renderVegaLite, runLabel } from './charts.ts';
+import type { Strings } from './i18n.ts';
+import { renderSampleGrid } from './sample-grid.ts';
+
+const percent = (value: number | undefined) => (value === undefined ? '–' : formatValue(value, '.1%'));
+const decimal = (value: number | undefined, format = '.4f') => (value === undefined ? '–' : formatValue(value, format));
+
+/** The box an `{experiment}` block renders to: what ran, where, and its headline numbers. */
+export function experimentSummaryHtml(result: ExperimentResult, text: Strings): string {
+  const rows: [string, string][] = [[text.model, result.model]];
+  for (const [key, value] of Object.entries(result.params)) {
+    rows.push([key, typeof value === 'object' ? JSON.stringify(value) : String(value)]);
+  }
+  rows.push([text.backend, result.backend]);
+  if (result.status === 'ok') {
+    if (result.test) {
+      rows.push([text.testAccuracy, percent(result.test.accuracy)]);
+      rows.push([text.testLoss, decimal(result.test.loss)]);
+    }
+    rows.push([text.seconds, `${formatValue(result.provenance.wallSeconds, '.1f')} (${result.cached ? text.cachedRun : text.freshRun})`]);
+  } else {
+    rows.push([text.status, text.failed]);
+  }
+  const list = rows.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('');
+  const failure =
+    result.status === 'failed'
+      ? `<p class="experiment-error">${escapeHtml(text.experimentFailed(result.id, result.error))}</p>`
+      : '';
+  return `<div class="experiment-title">${escapeHtml(`${text.experiment} ${result.id}`)}</div><dl>${list}</dl>${failure}`;
+}
+
+/** A table comparing runs: one row per experiment. */
+export function resultsTableHtml(results: ExperimentResult[], text: Strings): string {
+  const header = [
+    text.experiment,
+    text.optimizer,
+    text.learningRate,
+    text.batchSize,
+    text.epochs,
+    text.finalTrainLoss,
+    text.valAccuracy,
+    text.testLoss,
+    text.testAccuracy,
+    text.seconds,
+  ];
+  const body = results.map((result) => {
+    const params = result.params;
+    const cells =
+      result.status === 'ok'
+        ? [
+            decimal(result.epochs?.at(-1)?.loss),
+            percent(result.epochs?.at(-1)?.valAccuracy),
+            decimal(result.test?.loss),
+            percent(result.test?.accuracy),
+            formatValue(result.provenance.wallSeconds, '.1f'),
+          ]
+        : [text.failed, '–', '–', '–', '–'];
+    return [result.id, runLabel(result), String(params.learningRate ?? '–'), String(params.batchSize ?? '–'), String(params.epochs ?? '–'), ...cells];
+  });
+  const head = `<thead><tr>${header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead>`;
+  const rows = body.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('');
+  return `<table>${head}<tbody>${rows}</tbody></table>`;
+}
+
+/** Renders a chart block to SVG, or throws an Error whose message says what is missing. */
+export async function renderChartSvg(
+  options: ChartOptions,
+  results: ExperimentResult[],
+  contentDir: string,
+  text: Strings,
+): Promise<string> {
+  const failed = results.find((result) => result.status === 'failed');
+  if (failed && failed.status === 'failed') throw new Error(text.experimentFailed(failed.id, failed.error));
+  const ok = results.filter((result): result is Extract<ExperimentResult, { status: 'ok' }> => result.status === 'ok');
+
+  switch (options.type) {
+    case 'loss':
+    case 'accuracy':
+      return renderVegaLite(metricCurveSpec(ok, options.type, text));
+    case 'confusion': {
+      const result = ok[0];
+      if (!result?.confusion) throw new Error(`experiment ${result?.id ?? ''} has no confusion matrix`);
+      return renderVegaLite(confusionSpec(result.confusion, result.classNames ?? [], text));
+    }
+    case 'samples': {
+      const result = ok[0];
+      if (!result?.samples) throw new Error(`experiment ${result?.id ?? ''} has no sample images`);
+      return renderSampleGrid(result.samples, result.classNames ?? [], text, chartFont);
+    }
+    case 'data': {
+      const file = path.join(contentDir, 'data', options.file ?? '');
+      const rows = csvParse(readFileSync(file, 'utf8'));
+      for (const column of [options.x, options.color, options.y === 'count' ? undefined : options.y]) {
+        if (column && !rows.columns.includes(column)) {
+          throw new Error(`column "${column}" not found in ${options.file}; its columns are ${rows.columns.join(', ')}`);
+        }
+      }
+      const spec = dataChartSpec(rows as unknown as Record<string, string>[], { mark: options.mark, x: options.x ?? '', y: options.y, color: options.color }, text);
+      return renderVegaLite(spec);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import Handlebars from 'handlebars';
+
+import { localize, type Language, type Manifest } from '../config/manifest.ts';
+import type { RenderedChapter } from '../pipeline/render-chapter.ts';
+import { stringsFor } from './i18n.ts';
+
+const require = createRequire(import.meta.url);
+
+export interface LanguagePage {
+  language: Language;
+  chapters: RenderedChapter[];
+  references: string;
+  provenance: string;
+}
+
+/** Fills the report template for one language and returns the HTML document. */
+export function renderPage(templatesDir: string, manifest: Manifest, page: LanguagePage): string {
+  const template = Handlebars.compile(readFileSync(path.join(templatesDir, 'report.hbs'), 'utf8'), { strict: false });
+  const text = stringsFor(page.language);
+  return template({
+    language: page.language,
+    htmlLang: page.language === 'zh' ? 'zh-CN' : 'en',
+    assets: '../assets',
+    title: localize(manifest.title, page.language),
+    subtitle: localize(manifest.subtitle, page.language),
+    authors: manifest.authors.map((author) => localize(author, page.language)).join(page.language === 'zh' ? '、' : ', '),
+    keywords: manifest.keywords.map((keyword) => localize(keyword, page.language)).join(', '),
+    date: manifest.date,
+    text,
+    otherLanguages: manifest.languages
+      .filter((language) => language !== page.language)
+      .map((language) => ({ code: language, name: stringsFor(language).languageName })),
+    chapters: page.chapters.map((rendered, index) => ({
+      id: (rendered.chapter.tree.data as { chapterId?: string } | undefined)?.chapterId ?? rendered.chapter.name,
+      number: String(index + 1),
+      label: text.chapter(index + 1),
+      title: rendered.chapter.frontMatter.title,
+      html: rendered.html,
+      sections: rendered.headings.filter((heading) => heading.depth <= 3),
+    })),
+    references: page.references,
+    provenance: page.provenance,
+  });
+}
+
+/**
+ * Writes the site into `siteDir` as a whole: pages and assets go to a fresh folder first, which
+ * then replaces the old one, so an interrupted build leaves the previous site in place.
+ */
+export function writeSite(siteDir: string, templatesDir: string, pages: Map<Language, string>): void {
+  const staging = `${siteDir}.new-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(path.join(staging, 'assets'), { recursive: true });
+
+  for (const [language, html] of pages) {
+    mkdirSync(path.join(staging, language), { recursive: true });
+    writeFileSync(path.join(staging, language, 'index.html'), html);
+  }
+  const first = [...pages.keys()][0];
+  if (first) {
+    writeFileSync(
+      path.join(staging, 'index.html'),
+      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=${first}/index.html"><title>folio</title><a href="${first}/index.html">${first}</a>\n`,
+    );
+  }
+  cpSync(path.join(templatesDir, 'style.css'), path.join(staging, 'assets', 'style.css'));
+  const katexDist = path.dirname(require.resolve('katex/dist/katex.min.css'));
+  mkdirSync(path.join(staging, 'assets', 'katex'), { recursive: true });
+  cpSync(path.join(katexDist, 'katex.min.css'), path.join(staging, 'assets', 'katex', 'katex.min.css'));
+  cpSync(path.join(katexDist, 'fonts'), path.join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
+
+  const previous = `${siteDir}.old-${process.pid}`;
+  if (existsSync(siteDir)) renameSync(siteDir, previous);
+  renameSync(staging, siteDir);
+  rmSync(previous, { recursive: true, force: true });
+}
