@@ -49,13 +49,20 @@ export async function initBackend(preferred?: BackendName): Promise<InitializedB
   }
 
   const details = causes.map(({ backend, reason }) => `${backend}: ${reason}`).join('; ');
+  if (preferred === undefined) {
+    const message =
+      `no tfjs backend could be loaded (${details}). ` +
+      'Reinstall the dependencies with `npm install`.';
+    throw new BackendError(message, causes);
+  }
+  const requirement =
+    preferred === 'tensorflow'
+      ? `${BACKEND_PACKAGES.tensorflow} and its native library are installed`
+      : `${BACKEND_PACKAGES[preferred]} is installed`;
+  const others = BACKEND_ORDER.filter((name) => name !== preferred).join(', ');
   const message =
-    preferred === undefined
-      ? `no tfjs backend could be loaded (${details}). ` +
-        `Reinstall the dependencies with \`npm install\`.`
-      : `tfjs backend '${preferred}' failed to load (${details}). ` +
-        `Check that ${BACKEND_PACKAGES[preferred]} is installed, or choose another backend ` +
-        `(${BACKEND_ORDER.filter((name) => name !== preferred).join(', ')}).`;
+    `tfjs backend '${preferred}' failed to load (${details}). ` +
+    `Check that ${requirement}, or choose another backend (${others}).`;
   throw new BackendError(message, causes);
 }
 

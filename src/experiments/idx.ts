@@ -14,7 +14,7 @@ export type IdxErrorCode =
 /** An IDX file that cannot be read. The message names the file, the problem and the fix. */
 export class IdxError extends Error {
   readonly code: IdxErrorCode;
-  /** The file or, for `file-not-found`, the folder. */
+  /** The file at fault, or the dataset folder when files are missing from it. */
   readonly path: string;
 
   constructor(code: IdxErrorCode, path: string, message: string, options?: ErrorOptions) {
@@ -33,7 +33,7 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-const GET_FRESH_COPY = 'Download the file again or reinstall the package that provides it.';
+const REPLACE_FILE_HINT = 'Download the file again or reinstall the package that provides it.';
 
 /**
  * Reads an IDX file of images (magic 2051, three dimensions) or labels (magic 2049, one
@@ -49,7 +49,7 @@ export function readIdx(path: string): IdxArray {
       'truncated',
       path,
       `${path}: truncated IDX file: expected a header of at least ${HEADER_PREFIX_BYTES} bytes, ` +
-        `found ${bytes.length}. ${GET_FRESH_COPY}`,
+        `found ${bytes.length}. ${REPLACE_FILE_HINT}`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -72,7 +72,7 @@ export function readIdx(path: string): IdxArray {
       'truncated',
       path,
       `${path}: truncated IDX file: expected a ${headerBytes}-byte header for ${kind}, ` +
-        `found ${bytes.length} bytes. ${GET_FRESH_COPY}`,
+        `found ${bytes.length} bytes. ${REPLACE_FILE_HINT}`,
     );
   }
 
@@ -88,14 +88,20 @@ export function readIdx(path: string): IdxArray {
     throw new IdxError(
       code,
       path,
-      `${path}: ${problem}: the header declares ${kind} of ${dims.join('x')}, so expected ` +
-        `${expectedBytes} data bytes, found ${foundBytes}. ${GET_FRESH_COPY}`,
+      `${path}: ${problem}: the header declares ${describeDims(kind, dims)}, so expected ` +
+        `${expectedBytes} data bytes, found ${foundBytes}. ${REPLACE_FILE_HINT}`,
     );
   }
 
   // A plain Uint8Array view, so that `slice` copies (Buffer's `slice` does not).
   const data = new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, expectedBytes);
   return { kind, dims, data };
+}
+
+/** Describes IDX dimensions as, for example, "60000 images of 28x28" or "60000 labels". */
+function describeDims(kind: IdxArray['kind'], dims: number[]): string {
+  const [count, ...shape] = dims;
+  return shape.length === 0 ? `${count} ${kind}` : `${count} ${kind} of ${shape.join('x')}`;
 }
 
 function readFile(path: string): Buffer {
@@ -128,7 +134,7 @@ function decompress(path: string, bytes: Buffer): Uint8Array {
       'invalid-gzip',
       path,
       `${path}: gzip decompression failed (${reason}), so the file is truncated or corrupt. ` +
-        GET_FRESH_COPY,
+        REPLACE_FILE_HINT,
       { cause: error },
     );
   }
@@ -263,7 +269,8 @@ function toSplit(
   const count = Math.min(imageCount, limit ?? imageCount);
   const pixels = images.data;
   const scaled = new Float32Array(count * rows * columns);
-  // A lookup table was steadier than dividing each byte: about 0.1 s for 60,000 images.
+  // Indexing a 256-entry table measured faster and steadier than dividing each byte
+  // (Node 20 on a 2-core AMD EPYC virtual machine).
   for (let i = 0; i < scaled.length; i++) {
     scaled[i] = PIXEL_SCALE[pixels[i]!]!;
   }

@@ -88,7 +88,7 @@ export function computeGradients(
   const dW2 = tf.matMul(tf.transpose(hidden), dLogits) as Tensor2D;
   const db2 = tf.sum(dLogits, 0) as Tensor1D;
 
-  // relu passes the gradient where its output is positive, which is where its input was.
+  // relu passes the gradient only where its output, and so its input, is positive.
   const dHidden = tf.matMul(dLogits, tf.transpose(params.w2));
   const dPreActivation = tf.mul(dHidden, tf.step(hidden));
   const dW1 = tf.matMul(tf.transpose(x), dPreActivation) as Tensor2D;

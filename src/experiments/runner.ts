@@ -66,7 +66,7 @@ export async function runExperiments(
   const results = new Map<string, ExperimentResult>();
   if (plans.length === 0) return results;
 
-  const { backend } = await initBackend(options.backend);
+  const backend = await selectBackend(options.backend);
   const cache = new ExperimentCache(options.cacheDir);
   const emit = options.onEvent ?? (() => {});
   const prepared = plans.map((plan) => preparePlan(plan, backend, options.dataDir));
@@ -112,6 +112,21 @@ export async function runExperiments(
   };
   await Promise.all(Array.from({ length: jobs }, runNext));
   return results;
+}
+
+async function selectBackend(preferred?: BackendName): Promise<BackendName> {
+  try {
+    return (await initBackend(preferred)).backend;
+  } catch (error) {
+    throw new FolioError(
+      'BACKEND_UNAVAILABLE',
+      error instanceof Error ? error.message : String(error),
+      {
+        hint: 'run `npm run setup` to reinstall the dependencies, or pass --backend cpu',
+        cause: error,
+      },
+    );
+  }
 }
 
 function preparePlan(

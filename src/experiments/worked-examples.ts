@@ -28,7 +28,11 @@ export const workedExamplesSchema = z
     adamLearningRate: z.number().positive().default(0.001).describe('Step size of adamStep.'),
     beta1: z.number().min(0).lt(1).default(0.9).describe('Adam decay rate of the first moment.'),
     beta2: z.number().min(0).lt(1).default(0.999).describe('Adam decay rate of the second moment.'),
-    epsilon: z.number().positive().default(1e-8).describe('Adam term added to √v̂.'),
+    epsilon: z
+      .number()
+      .positive()
+      .default(1e-8)
+      .describe('Adam ε, added to √v̂ in the denominator.'),
   })
   .superRefine((params, context) => {
     for (const [first, second] of PAIRED_VECTORS) {
@@ -36,7 +40,9 @@ export const workedExamplesSchema = z
         context.addIssue({
           code: 'custom',
           path: [second],
-          message: `${second} has ${params[second].length} values but ${first} has ${params[first].length}. Give both the same length.`,
+          message:
+            `${second} has ${params[second].length} values but ${first} has ` +
+            `${params[first].length}. Give both the same length.`,
         });
       }
     }
@@ -72,7 +78,7 @@ function computeValues(
   const read = (tensor: { dataSync(): ArrayLike<number> }) => Array.from(tensor.dataSync());
 
   return tf.tidy(() => {
-    // −Σ y·ln p, with the natural logarithm as in Keras's categorical cross-entropy.
+    // −Σ y·ln p, with the natural logarithm.
     const crossEntropy = tf.neg(
       tf.sum(tf.mul(tf.tensor1d(params.oneHot), tf.log(tf.tensor1d(params.probabilities)))),
     );

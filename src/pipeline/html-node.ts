@@ -2,6 +2,8 @@ import type { ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import type { Node } from 'unist';
 
+import { generatedProperty } from './sanitize-html.ts';
+
 export const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -19,7 +21,7 @@ export function htmlBlockNode(
   return {
     type: 'folioHtml',
     position,
-    data: { hName: tagName, hProperties: properties, hChildren: children },
+    data: { hName: tagName, hProperties: { ...properties, [generatedProperty]: '' }, hChildren: children },
   } as Node;
 }
 
@@ -33,6 +35,6 @@ export function inlineNode(
   return {
     type: 'folioInline',
     position,
-    data: { hName: tagName, hProperties: properties, hChildren: [{ type: 'text', value: text }] },
+    data: { hName: tagName, hProperties: { ...properties, [generatedProperty]: '' }, hChildren: [{ type: 'text', value: text }] },
   } as Node;
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 
 import type { Root, Yaml } from 'mdast';
 import remarkFrontmatter from 'remark-frontmatter';
+import remarkCjkFriendly from 'remark-cjk-friendly';
 import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
@@ -12,6 +13,7 @@ import { parseYamlWithSchema } from '../config/yaml.ts';
 import type { Language } from '../config/manifest.ts';
 import { FolioError } from '../errors.ts';
 import type { Diagnostics } from './diagnostics.ts';
+import { restoreDollarAmounts } from './dollar-signs.ts';
 
 export const frontMatterSchema = z
   .object({
@@ -34,7 +36,7 @@ export interface Chapter {
   tree: Root;
 }
 
-const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkMath);
+const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkCjkFriendly).use(remarkMath);
 
 /** Parses Markdown text into an mdast tree with positions. */
 export function parseMarkdown(text: string): Root {
@@ -57,7 +59,9 @@ export function readChapter(
       hint: `create ${file}, or remove "${name}" from the chapters list in report.yaml`,
     });
   }
-  const tree = parseMarkdown(readFileSync(file, 'utf8'));
+  const source = readFileSync(file, 'utf8');
+  const tree = parseMarkdown(source);
+  restoreDollarAmounts(tree, source);
   const frontMatter = readFrontMatter(tree, file, name, diagnostics);
   return { name, language, file, index, frontMatter, tree };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { InlineCode, Root, Text } from 'mdast';
 import type { Math as MathNode } from 'mdast-util-math';
 import rehypeKatex from 'rehype-katex';
+import rehypeRaw from 'rehype-raw';
 import rehypeStringify from 'rehype-stringify';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
@@ -20,6 +21,7 @@ import { formatReference, type Bibliography } from './citations.ts';
 import type { Diagnostics, Position } from './diagnostics.ts';
 import { escapeHtml, htmlBlockNode, inlineNode } from './html-node.ts';
 import type { LabelTarget } from './labels.ts';
+import { rehypeSanitizeChapter } from './sanitize-html.ts';
 import type { Chapter } from './parse-chapter.ts';
 import {
   evaluateExpression,
@@ -108,21 +110,24 @@ export async function renderChapter(
     .use(remarkRehype, {
       // Footnote ids get the chapter name so that the same label in two chapters stays unique.
       clobberPrefix: `${chapter.name}-`,
+      allowDangerousHtml: true,
       footnoteLabel: context.language === 'zh' ? '脚注' : 'Footnotes',
       footnoteBackLabel: context.language === 'zh' ? '返回正文' : 'Back to content',
     })
+    .use(rehypeRaw)
+    .use(rehypeSanitizeChapter)
     .use(rehypeKatex, { output: 'html' })
     .use(rehypeStringify);
   const hast = await processor.run(chapter.tree as Root, file);
   const html = processor.stringify(hast as never, file);
   for (const message of file.messages) {
-    const reason = message.cause instanceof Error ? `${message.reason}: ${message.cause.message.split('\n')[0]}` : message.reason;
-    context.diagnostics.error(
-      chapter.file,
-      { line: message.line ?? 1, column: message.column ?? 1 },
-      reason,
-      message.ruleId ? `katex-${message.ruleId}` : 'katex',
-    );
+    const at = { line: message.line ?? 1, column: message.column ?? 1 };
+    if (message.source === 'rehype-katex') {
+      const cause = message.cause instanceof Error ? `: ${message.cause.message.split('\n')[0]}` : '';
+      context.diagnostics.error(chapter.file, at, `${message.reason}${cause}`, 'katex');
+    } else {
+      context.diagnostics.warn(chapter.file, at, message.reason, message.ruleId ?? 'html');
+    }
   }
   return { chapter, html: String(html), headings };
 }

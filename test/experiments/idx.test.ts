@@ -94,8 +94,18 @@ describe('readIdx', () => {
     expect(error).toBeInstanceOf(IdxError);
     expect((error as IdxError).code).toBe('truncated');
     expect((error as IdxError).message).toBe(
-      `${path}: truncated IDX file: the header declares labels of 100, so expected 100 data ` +
+      `${path}: truncated IDX file: the header declares 100 labels, so expected 100 data ` +
         'bytes, found 60. Download the file again or reinstall the package that provides it.',
+    );
+  });
+
+  it('rejects truncated images', () => {
+    const path = join(tempDir, 'truncated-images');
+    writeFileSync(path, idxBytes(2051, [3, 2, 2], new Uint8Array(11)));
+
+    expect(() => readIdx(path)).toThrow(
+      `${path}: truncated IDX file: the header declares 3 images of 2x2, so expected 12 data ` +
+        'bytes, found 11. Download the file again or reinstall the package that provides it.',
     );
   });
 
@@ -132,7 +142,7 @@ describe('readIdx', () => {
 
     expect((error as IdxError).code).toBe('size-mismatch');
     expect((error as IdxError).message).toBe(
-      `${path}: IDX data size mismatch: the header declares labels of 3, so expected 3 data ` +
+      `${path}: IDX data size mismatch: the header declares 3 labels, so expected 3 data ` +
         'bytes, found 5. Download the file again or reinstall the package that provides it.',
     );
   });

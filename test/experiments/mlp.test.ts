@@ -40,7 +40,7 @@ function parse(input: Record<string, unknown>): MlpParameters {
   return mlpSchema.parse(input);
 }
 
-/** The output without its timings, which differ between runs. */
+/** Zeroes the timings of an output, because they differ between runs. */
 function withoutTimings(output: ExperimentOutput): ExperimentOutput {
   const { samplesPerSecond: _, epochs = [], ...rest } = output;
   return { ...rest, epochs: epochs.map((epoch) => ({ ...epoch, seconds: 0 })) };
