@@ -17,7 +17,8 @@ import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.
 import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
 import { renderChapter, renderReferences, type LanguageContext, type RenderedChapter } from './pipeline/render-chapter.ts';
 import { stringsFor } from './render/i18n.ts';
-import { launchBrowser, printPdf } from './render/pdf.ts';
+import { launchBrowser } from './render/browser.ts';
+import { printPdf } from './render/pdf.ts';
 import { renderProvenance } from './render/provenance.ts';
 import { renderPage, writeSite } from './render/site.ts';
 import { readFileSync } from 'node:fs';
@@ -179,8 +180,13 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
         await printPdf(browser, {
           htmlFile: path.join(siteDir, language, 'index.html'),
           pdfFile,
-          title: localize(content.manifest.title, language),
-          language,
+          metadata: {
+            title: localize(content.manifest.title, language),
+            author: content.manifest.authors.map((author) => localize(author, language)).join(', '),
+            subject: localize(content.manifest.subtitle, language) || localize(content.manifest.title, language),
+            keywords: content.manifest.keywords.map((keyword) => localize(keyword, language)),
+            language: language === 'zh' ? 'zh-CN' : 'en',
+          },
           logger,
         });
         summary.outputs.push(pdfFile);

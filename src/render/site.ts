@@ -10,6 +10,23 @@ import { stringsFor } from './i18n.ts';
 
 const require = createRequire(import.meta.url);
 
+/** Escapes text for a double-quoted CSS string inside a <style> element. */
+function cssString(value: unknown): string {
+  return String(value ?? '')
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/[\n\r]+/g, ' ')
+    .replace(/</g, '\\3C ');
+}
+
+const handlebars = Handlebars.create();
+handlebars.registerHelper('css', cssString);
+
+const pageCounters = {
+  zh: '"第 " counter(page) " 页，共 " counter(pages) " 页"',
+  en: '"Page " counter(page) " of " counter(pages)',
+} satisfies Record<Language, string>;
+
 export interface LanguagePage {
   language: Language;
   chapters: RenderedChapter[];
@@ -19,7 +36,7 @@ export interface LanguagePage {
 
 /** Fills the report template for one language and returns the HTML document. */
 export function renderPage(templatesDir: string, manifest: Manifest, page: LanguagePage): string {
-  const template = Handlebars.compile(readFileSync(path.join(templatesDir, 'report.hbs'), 'utf8'), { strict: false });
+  const template = handlebars.compile(readFileSync(path.join(templatesDir, 'report.hbs'), 'utf8'), { strict: false });
   const text = stringsFor(page.language);
   return template({
     language: page.language,
@@ -44,6 +61,15 @@ export function renderPage(templatesDir: string, manifest: Manifest, page: Langu
     })),
     references: page.references,
     provenance: page.provenance,
+    pageCounter: pageCounters[page.language],
+    runningHeaders: [
+      ...page.chapters.map((rendered, index) => ({
+        page: `chapter-${index + 1}`,
+        text: `${text.chapter(index + 1)} ${rendered.chapter.frontMatter.title}`,
+      })),
+      { page: 'references', text: text.references },
+      { page: 'provenance', text: text.provenance },
+    ],
   });
 }
 
