@@ -17,6 +17,7 @@ import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.
 import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
 import { renderChapter, renderReferences, type LanguageContext, type RenderedChapter } from './pipeline/render-chapter.ts';
 import { stringsFor } from './render/i18n.ts';
+import { onInterrupt } from './shutdown.ts';
 import { launchBrowser } from './render/browser.ts';
 import { printPdf } from './render/pdf.ts';
 import { renderProvenance } from './render/provenance.ts';
@@ -123,6 +124,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   }
 
   const pages = new Map<Language, string>();
+  const images = new Map<string, string>();
   const facts: ChapterFacts[] = [];
   for (const [language, chapters] of content.chapters) {
     const context: LanguageContext = {
@@ -136,6 +138,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       citationOrder: [],
       chapterCitations: [],
       computedValues: [],
+      images,
       diagnostics,
     };
     const rendered: RenderedChapter[] = [];
@@ -168,11 +171,12 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   }
 
   const siteDir = path.join(options.outDir, 'site');
-  writeSite(siteDir, options.templatesDir, pages);
+  writeSite(siteDir, options.templatesDir, pages, images);
   for (const language of pages.keys()) summary.outputs.push(path.join(siteDir, language, 'index.html'));
 
   if (options.formats.includes('pdf')) {
     const browser = await launchBrowser();
+    const unregister = onInterrupt(() => browser.close());
     try {
       for (const language of pages.keys()) {
         const pdfFile = path.join(options.outDir, `report.${language}.pdf`);
@@ -192,6 +196,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
         summary.outputs.push(pdfFile);
       }
     } finally {
+      unregister();
       await browser.close();
     }
   }

@@ -4,12 +4,16 @@ import { fileURLToPath } from 'node:url';
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 
-import { build, contentErrors, type OutputFormat } from './build.ts';
+import { build, contentErrors, loadContent, type OutputFormat } from './build.ts';
+import { planExperiments } from './experiments/plan.ts';
+import { inspectExperiments } from './experiments/runner.ts';
 import { languageSchema, type Language } from './config/manifest.ts';
 import { describeError, FolioError, isFolioError } from './errors.ts';
 import { createLogger, type Logger, type LogLevel } from './logger.ts';
-import { formatDiagnostic, type Diagnostics } from './pipeline/diagnostics.ts';
+import { Diagnostics, formatDiagnostic } from './pipeline/diagnostics.ts';
+import { acquireBuildLock } from './lock.ts';
 import { createRunReporter } from './progress.ts';
+import { onInterrupt, runInterruptCleanups } from './shutdown.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -82,10 +86,13 @@ export function createProgram(): Command {
       const reporter = createRunReporter(logger, Boolean(process.stderr.isTTY) && !options.json);
       let summary;
       let tally;
+      const outDir = path.resolve(options.out);
+      const release = await acquireBuildLock(outDir, logger);
+      const unregister = onInterrupt(release);
       try {
         summary = await build({
           contentDir: path.resolve(options.content),
-          outDir: path.resolve(options.out),
+          outDir,
           cacheDir: cacheDirFor(),
           templatesDir: path.join(projectRoot, 'templates'),
           languages: options.lang,
@@ -99,6 +106,8 @@ export function createProgram(): Command {
         });
       } finally {
         tally = reporter.finish();
+        unregister();
+        await release();
       }
       printDiagnostics(summary.diagnostics, logger);
       const failed = summary.diagnostics.errorCount > 0 || (options.strict && summary.diagnostics.warningCount > 0);
@@ -157,6 +166,26 @@ export function createProgram(): Command {
       if (errorCount > 0 || (options.strict && warningCount > 0)) process.exitCode = 1;
     });
 
+  addCommonOptions(program.command('experiments').description('list the experiments of the report with their cache state'))
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend the cache keys are computed for').choices(['tensorflow', 'wasm', 'cpu']))
+    .action(async (options: CommonOptions & { backend?: 'tensorflow' | 'wasm' | 'cpu' }) => {
+      const logger = createLogger(options.logLevel);
+      const diagnostics = new Diagnostics();
+      const content = loadContent(path.resolve(options.content), diagnostics);
+      const plans = planExperiments(content.blocks, diagnostics);
+      printDiagnostics(diagnostics, logger);
+      const states = await inspectExperiments([...plans.values()], { cacheDir: cacheDirFor(), backend: options.backend });
+      if (options.json) {
+        process.stdout.write(JSON.stringify(states, null, 2) + '\n');
+      } else {
+        const width = Math.max(2, ...states.map((state) => state.id.length));
+        for (const state of states) {
+          process.stdout.write(`${state.id.padEnd(width)}  ${state.model.padEnd(16)}  ${state.state.padEnd(10)}  ${state.cacheKey.slice(0, 16)}  ${path.relative(process.cwd(), state.declaredAt)}\n`);
+        }
+      }
+      if (diagnostics.errorCount > 0) process.exitCode = 1;
+    });
+
   addCommonOptions(program.command('clean').description('delete the output folder; with --cache, the experiment cache too'))
     .option('--cache', 'also delete the experiment cache')
     .action((options: CommonOptions & { cache?: boolean }) => {
@@ -176,6 +205,10 @@ export function createProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const program = createProgram();
   program.exitOverride();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ninterrupted: stopping workers and Chromium; the previous outputs stay as they were\n');
+    void runInterruptCleanups().finally(() => process.exit(130));
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -66,7 +66,8 @@ export interface BatchGradients {
 
 /**
  * Computes the mean loss of a batch and its gradient with respect to each parameter by
- * backpropagation written out by hand. Call it inside `tf.tidy`.
+ * backpropagation written out by hand. Call it inside `tf.tidy`. `xTransposed`, when given,
+ * must equal `tf.transpose(x)`, and saves that transpose.
  *
  * Every product uses an explicit `tf.transpose` and never the transpose flags of `tf.matMul`:
  * with tfjs-backend-wasm 4.22, a transposed operand made a 128x784 by 128x64 product about five
@@ -77,6 +78,7 @@ export function computeGradients(
   params: MlpParams,
   x: Tensor2D,
   oneHot: Tensor2D,
+  xTransposed: Tensor2D = tf.transpose(x),
 ): BatchGradients {
   const batchSize = x.shape[0];
   const { hidden, logits } = forward(tf, params, x);
@@ -91,7 +93,7 @@ export function computeGradients(
   // relu passes the gradient only where its output, and so its input, is positive.
   const dHidden = tf.matMul(dLogits, tf.transpose(params.w2));
   const dPreActivation = tf.mul(dHidden, tf.step(hidden));
-  const dW1 = tf.matMul(tf.transpose(x), dPreActivation) as Tensor2D;
+  const dW1 = tf.matMul(xTransposed, dPreActivation) as Tensor2D;
   const db1 = tf.sum(dPreActivation, 0) as Tensor1D;
 
   const predicted = tf.argMax(logits, 1);

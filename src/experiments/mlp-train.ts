@@ -79,8 +79,9 @@ export async function trainMlp(
         const host = gatherBatch(train, order, start, Math.min(start + batchSize, train.count));
         const [next, stats] = tf.tidy(() => {
           const x = tf.tensor2d(host.images, [host.size, pixelsPerImage]);
+          const xTransposed = tf.tensor2d(host.imagesTransposed, [pixelsPerImage, host.size]);
           const oneHot = tf.tensor2d(host.oneHot, [host.size, CLASS_COUNT]);
-          const step = computeGradients(tf, params, x, oneHot);
+          const step = computeGradients(tf, params, x, oneHot, xTransposed);
           const updated = optimizer.apply(params, step.gradients);
           return [updated, tf.stack([step.loss, tf.cast(step.correct, 'float32')])] as const;
         });

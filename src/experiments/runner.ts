@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import { FolioError } from '../errors.ts';
+import { onInterrupt } from '../shutdown.ts';
 import type { Logger } from '../logger.ts';
 import { initBackend, tfjsVersion } from './backend.ts';
 import {
@@ -114,6 +115,34 @@ export async function runExperiments(
   return results;
 }
 
+export interface ExperimentState {
+  id: string;
+  model: string;
+  cacheKey: string;
+  state: 'cached' | 'not cached' | 'corrupt';
+  declaredAt: string;
+}
+
+/** Computes each experiment's cache key and whether the cache holds its result, without running anything. */
+export async function inspectExperiments(
+  plans: ExperimentPlan[],
+  options: Pick<RunExperimentsOptions, 'cacheDir' | 'dataDir' | 'backend'>,
+): Promise<ExperimentState[]> {
+  const backend = await selectBackend(options.backend);
+  const cache = new ExperimentCache(options.cacheDir);
+  return plans.map((plan) => {
+    const item = preparePlan(plan, backend, options.dataDir);
+    const lookup = cache.read(item.cacheKey);
+    return {
+      id: plan.id,
+      model: plan.model,
+      cacheKey: item.cacheKey,
+      state: lookup.state === 'hit' ? 'cached' : lookup.state === 'miss' ? 'not cached' : 'corrupt',
+      declaredAt: `${plan.declaredAt.file}:${plan.declaredAt.line}:${plan.declaredAt.column}`,
+    };
+  });
+}
+
 async function selectBackend(preferred?: BackendName): Promise<BackendName> {
   try {
     return (await initBackend(preferred)).backend;
@@ -187,9 +216,11 @@ function runInWorker(
       },
     });
     let settled = false;
+    const unregister = onInterrupt(() => worker.terminate().then(() => undefined));
     const finish = (result: ExperimentResult) => {
       if (settled) return;
       settled = true;
+      unregister();
       void worker.terminate();
       resolve(result);
     };

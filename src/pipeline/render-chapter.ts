@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import type { InlineCode, Root, Text } from 'mdast';
+import type { Image, InlineCode, Root, Text } from 'mdast';
 import type { Math as MathNode } from 'mdast-util-math';
 import rehypeKatex from 'rehype-katex';
 import rehypeRaw from 'rehype-raw';
@@ -57,6 +57,8 @@ export interface LanguageContext {
   /** Keys cited in the chapter being rendered, for the parity check; reset per chapter. */
   chapterCitations: string[];
   computedValues: ComputedValue[];
+  /** Local images the chapters use: source file to its name under the site's assets/images. */
+  images: Map<string, string>;
   diagnostics: Diagnostics;
 }
 
@@ -92,6 +94,10 @@ export async function renderChapter(
     }
     if (node.type === 'math') {
       labelEquation(node as MathNode, context);
+      return SKIP;
+    }
+    if (node.type === 'image') {
+      resolveImage(node as Image, chapter, context);
       return SKIP;
     }
     if (node.type === 'text') {
@@ -253,6 +259,37 @@ function renderInlineValue(node: InlineCode, chapter: Chapter, context: Language
     context.diagnostics.error(chapter.file, at, `result reference "${source}": ${reason}`, 'result-path');
     return unavailable();
   }
+}
+
+/**
+ * Points an image at its copy under the site's assets. Only files inside the content folder are
+ * allowed: a path that leaves it, an absolute path elsewhere, or a remote URL is an error,
+ * because the PDF is printed offline and must not read other files of the machine.
+ */
+function resolveImage(node: Image, chapter: Chapter, context: LanguageContext): void {
+  const at = positionOf(node);
+  const url = node.url;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+    context.diagnostics.error(chapter.file, at, `image "${url}" is not a local file; copy it into the content folder`, 'image-remote');
+    node.url = '';
+    return;
+  }
+  const contentRoot = path.resolve(context.contentDir);
+  const file = path.resolve(path.dirname(chapter.file), decodeURIComponent(url.split(/[?#]/)[0] ?? ''));
+  const relative = path.relative(contentRoot, file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    context.diagnostics.error(chapter.file, at, `image "${url}" is outside the content folder ${contentRoot}`, 'image-outside');
+    node.url = '';
+    return;
+  }
+  if (!existsSync(file)) {
+    context.diagnostics.error(chapter.file, at, `image not found: ${file}`, 'image-missing');
+    node.url = '';
+    return;
+  }
+  const name = relative.split(path.sep).join('-');
+  context.images.set(file, name);
+  node.url = `../assets/images/${encodeURIComponent(name)}`;
 }
 
 function labelEquation(node: MathNode, context: LanguageContext): void {

@@ -1,4 +1,5 @@
 import type { Element, Root, RootContent } from 'hast';
+import { find, html } from 'property-information';
 import type { VFile } from 'vfile';
 
 /** Property marking a subtree that folio generated (charts, tables), which is trusted as it is. */
@@ -69,11 +70,12 @@ function sanitizeChildren(
       continue;
     }
     for (const [name, value] of Object.entries(child.properties)) {
+      const attribute = find(html, name).attribute;
       if (!allowedProperties.has(name)) {
-        report(`removed attribute ${name} from <${child.tagName}>: it is not in the allowed HTML list`, position);
+        report(`removed attribute ${attribute} from <${child.tagName}>: it is not in the allowed HTML list`, position);
         delete child.properties[name];
       } else if (urlProperties.has(name) && typeof value === 'string' && !safeUrl.test(value.trim())) {
-        report(`removed ${name}="${value}" from <${child.tagName}>: only http, https, mailto and relative URLs are allowed`, position);
+        report(`removed ${attribute}="${value}" from <${child.tagName}>: only http, https, mailto and relative URLs are allowed`, position);
         delete child.properties[name];
       }
     }

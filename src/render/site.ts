@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
 
 import { localize, type Language, type Manifest } from '../config/manifest.ts';
 import type { RenderedChapter } from '../pipeline/render-chapter.ts';
+import { onInterrupt } from '../shutdown.ts';
 import { stringsFor } from './i18n.ts';
 
 const require = createRequire(import.meta.url);
@@ -77,9 +78,15 @@ export function renderPage(templatesDir: string, manifest: Manifest, page: Langu
  * Writes the site into `siteDir` as a whole: pages and assets go to a fresh folder first, which
  * then replaces the old one, so an interrupted build leaves the previous site in place.
  */
-export function writeSite(siteDir: string, templatesDir: string, pages: Map<Language, string>): void {
+export function writeSite(
+  siteDir: string,
+  templatesDir: string,
+  pages: Map<Language, string>,
+  images: Map<string, string> = new Map(),
+): void {
   const staging = `${siteDir}.new-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
+  const unregister = onInterrupt(() => rmSync(staging, { recursive: true, force: true }));
   mkdirSync(path.join(staging, 'assets'), { recursive: true });
 
   for (const [language, html] of pages) {
@@ -99,8 +106,12 @@ export function writeSite(siteDir: string, templatesDir: string, pages: Map<Lang
   cpSync(path.join(katexDist, 'katex.min.css'), path.join(staging, 'assets', 'katex', 'katex.min.css'));
   cpSync(path.join(katexDist, 'fonts'), path.join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
 
+  if (images.size > 0) mkdirSync(path.join(staging, 'assets', 'images'), { recursive: true });
+  for (const [source, name] of images) cpSync(source, path.join(staging, 'assets', 'images', name));
+
   const previous = `${siteDir}.old-${process.pid}`;
   if (existsSync(siteDir)) renameSync(siteDir, previous);
   renameSync(staging, siteDir);
   rmSync(previous, { recursive: true, force: true });
+  unregister();
 }
