@@ -15,6 +15,8 @@ const stampFile = path.join(root, 'node_modules', '.folio-setup.json');
 const systemPackages = [
   { name: 'chromium', file: process.env.FOLIO_CHROMIUM ?? '/usr/bin/chromium', why: 'prints the PDFs' },
   { name: 'fonts-noto-cjk', file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', why: 'sets the Chinese text' },
+  { name: 'fonts-dejavu-core', file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', why: 'Latin and symbol glyphs that Noto CJK lacks' },
+  { name: 'fontconfig', file: '/usr/bin/fc-match', why: 'finds the fonts for the glyph check' },
   {
     name: 'dataset-fashion-mnist',
     file: '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz',

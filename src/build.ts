@@ -75,7 +75,7 @@ export function loadContent(contentDir: string, diagnostics: Diagnostics, langua
           others.length > 0
             ? `chapter "${name}" exists in ${others.join(', ')} but not in ${language}: create ${file}`
             : `chapter "${name}" is listed in report.yaml but ${file} does not exist`;
-        diagnostics.error(manifestFile, undefined, message, others.length > 0 ? 'parity-chapter' : 'chapter-missing');
+        diagnostics.error(manifestFile, locateChapterName(manifestFile, name), message, others.length > 0 ? 'parity-chapter' : 'chapter-missing');
         return;
       }
       const chapter = readChapter(file, name, language, index + 1, diagnostics);
@@ -90,6 +90,17 @@ export function loadContent(contentDir: string, diagnostics: Diagnostics, langua
     ? loadBibliography(path.join(contentDir, manifest.bibliography), diagnostics)
     : undefined;
   return { manifest, chapters, blocks, bibliography };
+}
+
+/** Finds where report.yaml names a chapter, for messages about that chapter. */
+function locateChapterName(manifestFile: string, name: string): { line: number; column: number } | undefined {
+  const lines = readFileSync(manifestFile, 'utf8').split('\n');
+  const pattern = new RegExp(`(^|[\\s\\[,'"-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s\\],'"])`);
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const match = pattern.exec(lines[index] ?? '');
+    if (match) return { line: index + 1, column: match.index + match[1]!.length + 1 };
+  }
+  return undefined;
 }
 
 function contentErrors(diagnostics: Diagnostics): FolioError {

@@ -13,13 +13,25 @@ const loaded = new Map<string, MnistData>();
 export function loadMnistCached(dir: string, options: LoadMnistOptions = {}): MnistData {
   // NOTE: an entry lives until clearMnistCache, and a file changed on disk meanwhile is not
   // read again.
-  const key = [resolve(dir), options.trainLimit ?? 'all', options.testLimit ?? 'all'].join('\0');
+  const key = cacheKey(dir, options);
   let data = loaded.get(key);
   if (data === undefined) {
     data = loadMnistFormat(dir, options);
     loaded.set(key, data);
   }
   return data;
+}
+
+/**
+ * Stores a dataset loaded elsewhere, for example in the main thread and passed to a worker
+ * thread, so that `loadMnistCached` with the same folder and limits returns it unparsed.
+ */
+export function primeMnistCache(dir: string, options: LoadMnistOptions, data: MnistData): void {
+  loaded.set(cacheKey(dir, options), data);
+}
+
+function cacheKey(dir: string, options: LoadMnistOptions): string {
+  return [resolve(dir), options.trainLimit ?? 'all', options.testLimit ?? 'all'].join('\0');
 }
 
 /** Drops every dataset that `loadMnistCached` keeps, so that its memory can be freed. */

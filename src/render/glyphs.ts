@@ -5,11 +5,17 @@ import * as fontkit from 'fontkit';
 
 import { FolioError } from '../errors.ts';
 
-/** The font families the report's CSS asks for, by the PostScript name of their SC face. */
+/**
+ * The font families of the report's CSS font stacks, by the PostScript name of their regular
+ * face. Noto CJK covers Chinese and basic Latin; DejaVu follows it in each stack for Latin
+ * Extended, Greek and symbols that Noto CJK lacks (such as "Ł" in author names).
+ */
 export const reportFonts = [
   { family: 'Noto Serif CJK SC', postscriptName: 'NotoSerifCJKsc-Regular' },
   { family: 'Noto Sans CJK SC', postscriptName: 'NotoSansCJKsc-Regular' },
   { family: 'Noto Sans Mono CJK SC', postscriptName: 'NotoSansMonoCJKsc-Regular' },
+  { family: 'DejaVu Serif', postscriptName: 'DejaVuSerif' },
+  { family: 'DejaVu Sans', postscriptName: 'DejaVuSans' },
 ];
 
 interface GlyphSource {
@@ -38,7 +44,7 @@ export function loadReportFonts(): GlyphSource[] {
           : undefined;
     if (!font || !('hasGlyphForCodePoint' in font)) {
       throw new FolioError('FONT_MISSING', `font "${family}" is not installed (fontconfig found "${file || 'nothing'}")`, {
-        hint: 'run `npm run setup`, which installs Debian\'s fonts-noto-cjk, or `apt-get install fonts-noto-cjk`',
+        hint: 'run `npm run setup`, which installs Debian\'s fonts-noto-cjk and fonts-dejavu-core',
       });
     }
     return { family, hasGlyph: (codePoint: number) => font.hasGlyphForCodePoint(codePoint) };
