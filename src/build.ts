@@ -12,6 +12,7 @@ import type { Logger } from './logger.ts';
 import { collectBlocks, type Block } from './pipeline/blocks.ts';
 import { loadBibliography, type Bibliography } from './pipeline/citations.ts';
 import { Diagnostics } from './pipeline/diagnostics.ts';
+import { promoteCaptions } from './pipeline/captions.ts';
 import { indexLabels, promoteDisplayMath } from './pipeline/labels.ts';
 import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.ts';
 import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
@@ -80,6 +81,7 @@ export function loadContent(contentDir: string, diagnostics: Diagnostics, langua
       }
       const chapter = readChapter(file, name, language, index + 1, diagnostics);
       promoteDisplayMath(chapter.tree, readFileSync(file, 'utf8'));
+      promoteCaptions(chapter.tree);
       list.push(chapter);
       blocks.push(...collectBlocks(chapter, diagnostics));
     });

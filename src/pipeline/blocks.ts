@@ -25,6 +25,9 @@ const chartBody = z
     x: z.string().optional(),
     y: z.string().default('count'),
     color: z.string().optional(),
+    xTitle: z.string().optional(),
+    yTitle: z.string().optional(),
+    colorTitle: z.string().optional(),
   })
   .strict()
   .superRefine((body, context) => {

@@ -4,6 +4,7 @@ import { toString } from 'mdast-util-to-string';
 import { visit } from 'unist-util-visit';
 
 import { blockKindOf } from './blocks.ts';
+import type { CaptionedFigure } from './captions.ts';
 import type { Chapter } from './parse-chapter.ts';
 import type { Diagnostics, Position } from './diagnostics.ts';
 
@@ -82,6 +83,15 @@ export function indexLabels(chapters: Chapter[], diagnostics: Diagnostics): Map<
           }
           counters[labelKind] += 1;
           define({ kind: labelKind, label, number: String(counters[labelKind]), chapter: chapter.name, file: chapter.file, position });
+        }
+        return;
+      }
+      if ((node.type as string) === 'folioFigure') {
+        const figure = node as unknown as CaptionedFigure;
+        counters[figure.kind] += 1;
+        figure.number = counters[figure.kind];
+        if (figure.label) {
+          define({ kind: figure.kind, label: figure.label, number: String(figure.number), chapter: chapter.name, file: chapter.file, position });
         }
         return;
       }

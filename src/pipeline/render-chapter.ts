@@ -20,6 +20,7 @@ import { blockKindOf, type Block } from './blocks.ts';
 import { formatReference, type Bibliography } from './citations.ts';
 import type { Diagnostics, Position } from './diagnostics.ts';
 import { escapeHtml, htmlBlockNode, inlineNode } from './html-node.ts';
+import type { CaptionedFigure } from './captions.ts';
 import type { LabelTarget } from './labels.ts';
 import { rehypeSanitizeChapter } from './sanitize-html.ts';
 import type { Chapter } from './parse-chapter.ts';
@@ -79,6 +80,7 @@ export async function renderChapter(
   context: LanguageContext,
 ): Promise<RenderedChapter> {
   const renderedBlocks = await renderBlocks(chapter, blocks, context);
+  attachCaptions(chapter.tree, context);
 
   visit(chapter.tree, (node, index, parent) => {
     if (!parent || index === undefined) return;
@@ -136,6 +138,30 @@ export async function renderChapter(
     }
   }
   return { chapter, html: String(html), headings };
+}
+
+/** Turns each captioned table or image into a figure element with its numbered caption. */
+function attachCaptions(tree: Root, context: LanguageContext): void {
+  visit(tree, (node) => {
+    if ((node.type as string) !== 'folioFigure') return;
+    const figure = node as unknown as CaptionedFigure;
+    const prefix = figure.kind === 'tbl' ? context.text.table(figure.number ?? 0) : context.text.figure(figure.number ?? 0);
+    const caption = {
+      type: 'folioCaption',
+      data: { hName: 'figcaption' },
+      children: [
+        { type: 'folioInline', data: { hName: 'span', hProperties: { className: ['caption-label'] } }, children: [{ type: 'text', value: prefix }] },
+        { type: 'text', value: context.text.captionSeparator },
+        ...figure.caption,
+      ],
+    } as unknown as Node;
+    figure.data = {
+      hName: 'figure',
+      hProperties: { className: [figure.kind === 'tbl' ? 'table' : 'image'], ...(figure.label ? { id: figure.label } : {}) },
+    } as never;
+    if (figure.kind === 'tbl') figure.children.unshift(caption);
+    else figure.children.push(caption);
+  });
 }
 
 function positionOf(node: Node): Position {

@@ -116,22 +116,30 @@ export function confusionSpec(confusion: number[][], classNames: string[], text:
 /** Bar, line or pie chart of a CSV table; `y: count` counts rows. */
 export function dataChartSpec(
   rows: Record<string, string>[],
-  options: { mark: 'bar' | 'line' | 'arc'; x: string; y: string; color?: string | undefined },
+  options: {
+    mark: 'bar' | 'line' | 'arc';
+    x: string;
+    y: string;
+    color?: string | undefined;
+    xTitle?: string | undefined;
+    yTitle?: string | undefined;
+    colorTitle?: string | undefined;
+  },
   text: Strings,
 ): TopLevelSpec {
   const yEncoding =
     options.y === 'count'
-      ? { aggregate: 'count' as const, type: 'quantitative' as const, title: text.count }
-      : { field: options.y, type: 'quantitative' as const, aggregate: 'sum' as const, title: options.y };
+      ? { aggregate: 'count' as const, type: 'quantitative' as const, title: options.yTitle ?? text.count }
+      : { field: options.y, type: 'quantitative' as const, aggregate: 'sum' as const, title: options.yTitle ?? options.y };
   if (options.mark === 'arc') {
     return {
-      width: 260,
-      height: 260,
+      width: 200,
+      height: 200,
       data: { values: rows },
-      mark: { type: 'arc', innerRadius: 50, stroke: 'white' },
+      mark: { type: 'arc', innerRadius: 45, stroke: 'white' },
       encoding: {
         theta: yEncoding,
-        color: { field: options.x, type: 'nominal', title: options.x },
+        color: { field: options.x, type: 'nominal', title: options.xTitle ?? options.x, legend: { orient: 'right' } },
       },
     };
   }
@@ -141,9 +149,11 @@ export function dataChartSpec(
     data: { values: rows },
     mark: options.mark === 'line' ? { type: 'line', point: true } : { type: 'bar' },
     encoding: {
-      x: { field: options.x, type: 'ordinal', title: options.x, axis: { labelAngle: -45 } },
+      x: { field: options.x, type: 'ordinal', title: options.xTitle ?? options.x, axis: { labelAngle: -45 } },
       y: yEncoding,
-      ...(options.color ? { color: { field: options.color, type: 'nominal' as const, title: options.color } } : {}),
+      ...(options.color
+        ? { color: { field: options.color, type: 'nominal' as const, title: options.colorTitle ?? options.color, legend: { orient: 'right' as const, columns: 1 } } }
+        : {}),
     },
   };
 }

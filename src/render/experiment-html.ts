@@ -71,6 +71,10 @@ export function resultsTableHtml(results: ExperimentResult[], text: Strings): st
   return `<table>${head}<tbody>${rows}</tbody></table>`;
 }
 
+function localizeClassNames(names: string[] | undefined, text: Strings): string[] {
+  return (names ?? []).map((name) => text.classNames[name] ?? name);
+}
+
 /** Renders a chart block to SVG, or throws an Error whose message says what is missing. */
 export async function renderChartSvg(
   options: ChartOptions,
@@ -89,12 +93,12 @@ export async function renderChartSvg(
     case 'confusion': {
       const result = ok[0];
       if (!result?.confusion) throw new Error(`experiment ${result?.id ?? ''} has no confusion matrix`);
-      return renderVegaLite(confusionSpec(result.confusion, result.classNames ?? [], text));
+      return renderVegaLite(confusionSpec(result.confusion, localizeClassNames(result.classNames, text), text));
     }
     case 'samples': {
       const result = ok[0];
       if (!result?.samples) throw new Error(`experiment ${result?.id ?? ''} has no sample images`);
-      return renderSampleGrid(result.samples, result.classNames ?? [], text, chartFont);
+      return renderSampleGrid(result.samples, localizeClassNames(result.classNames, text), text, chartFont);
     }
     case 'data': {
       const file = path.join(contentDir, 'data', options.file ?? '');
@@ -104,7 +108,11 @@ export async function renderChartSvg(
           throw new Error(`column "${column}" not found in ${options.file}; its columns are ${rows.columns.join(', ')}`);
         }
       }
-      const spec = dataChartSpec(rows as unknown as Record<string, string>[], { mark: options.mark, x: options.x ?? '', y: options.y, color: options.color }, text);
+      const spec = dataChartSpec(
+        rows as unknown as Record<string, string>[],
+        { ...options, x: options.x ?? '' },
+        text,
+      );
       return renderVegaLite(spec);
     }
   }
