@@ -186,6 +186,50 @@ export function createProgram(): Command {
       if (diagnostics.errorCount > 0) process.exitCode = 1;
     });
 
+  program
+    .command('dev')
+    .description('serve the HTML site, rebuild it after every change, and reload open pages')
+    .option('--content <dir>', 'content folder with report.yaml', path.join(projectRoot, 'content'))
+    .option('--out <dir>', 'output folder; its site/ folder is served', path.join(projectRoot, 'out'))
+    .option('--host <address>', 'address to listen on; any but a loopback one exposes the site to other machines', '127.0.0.1')
+    .option(
+      '--port <n>',
+      'port to listen on (0 picks a free one)',
+      (value) => {
+        const port = Number(value);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('port must be a whole number from 0 to 65535');
+        return port;
+      },
+      4321,
+    )
+    .option('--lang <languages>', 'languages to build, comma-separated (default: all in report.yaml)', parseLanguages)
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the first of tensorflow, wasm, cpu that loads)').choices(['tensorflow', 'wasm', 'cpu']))
+    .addOption(new Option('--log-level <level>', 'how much to print').choices(['silent', 'info', 'verbose', 'debug']).default('info'))
+    .option('--debug', 'print stack traces of unexpected errors')
+    .action(async (options: { content: string; out: string; host: string; port: number; lang?: Language[]; backend?: 'tensorflow' | 'wasm' | 'cpu'; logLevel: LogLevel; debug?: boolean }) => {
+      // Imported here so that the other commands do not load the file watcher.
+      const { startDevSession } = await import('./dev/dev-session.ts');
+      const logger = createLogger(options.logLevel);
+      const session = await startDevSession({
+        contentDir: path.resolve(options.content),
+        outDir: path.resolve(options.out),
+        cacheDir: cacheDirFor(),
+        templatesDir: path.join(projectRoot, 'templates'),
+        experimentsDir: path.join(projectRoot, 'src', 'experiments'),
+        host: options.host,
+        port: options.port,
+        languages: options.lang,
+        backend: options.backend,
+        logger,
+        logLevel: options.logLevel,
+        interactive: Boolean(process.stderr.isTTY),
+        debug: options.debug,
+      });
+      // On Ctrl-C, main() runs this cleanup and then exits with code 130.
+      onInterrupt(() => session.close());
+      await session.closed;
+    });
+
   addCommonOptions(program.command('clean').description('delete the output folder; with --cache, the experiment cache too'))
     .option('--cache', 'also delete the experiment cache')
     .action((options: CommonOptions & { cache?: boolean }) => {

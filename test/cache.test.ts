@@ -100,7 +100,7 @@ function resultOf(run: Run, id: string): ExperimentResult {
   return result;
 }
 
-/** The computed part of a result: what the report prints, without timings or provenance. */
+/** Picks the numbers a result adds to the report, leaving out timings and provenance. */
 function metricsOf(result: ExperimentResult) {
   if (result.status !== 'ok') throw new Error(`${result.id} failed: ${result.error}`);
   return {
@@ -204,7 +204,8 @@ describe('runExperiments cache', () => {
     const plans = planContent(fixtureDir).filter((plan) => plan.id === 'tiny-mlp');
     const first = await run(plans, cacheDir, { dataDir });
 
-    const later = new Date(Date.now() + 86_400_000);
+    // A whole second a day ahead, because utimes takes seconds and mtimeMs would round otherwise.
+    const later = new Date((Math.floor(Date.now() / 1000) + 86_400) * 1000);
     for (const name of readdirSync(dataDir)) utimesSync(path.join(dataDir, name), later, later);
     for (const name of readdirSync(dataDir)) {
       expect(statSync(path.join(dataDir, name)).mtimeMs).toBe(later.getTime());

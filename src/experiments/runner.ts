@@ -165,19 +165,28 @@ function preparePlan(
 ): PreparedPlan {
   const dataset = typeof plan.params.dataset === 'string' ? plan.params.dataset : 'fashion-mnist';
   const dataDir = resolveDataDir(dataset, dataDirOverride);
-  const inputFiles = plan.module.inputFiles(plan.params as never, dataDir);
+  const where = `${plan.declaredAt.file}:${plan.declaredAt.line}:${plan.declaredAt.column}`;
+  const hint =
+    dataset === 'fashion-mnist'
+      ? "run `npm run setup` (it installs Debian's dataset-fashion-mnist), or set FOLIO_DATA_DIR to a folder with the four IDX files"
+      : `set FOLIO_DATA_DIR to a folder with the four ${dataset} IDX files`;
+  let inputFiles: string[];
+  try {
+    inputFiles = plan.module.inputFiles(plan.params as never, dataDir);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FolioError(
+      'DATASET_NOT_FOUND',
+      `dataset "${dataset}" for experiment "${plan.id}" (${where}) is missing: ${reason}`,
+      { hint, cause: error },
+    );
+  }
   const missing = inputFiles.filter((file) => !existsSync(file));
   if (missing.length > 0) {
-    const where = `${plan.declaredAt.file}:${plan.declaredAt.line}:${plan.declaredAt.column}`;
     throw new FolioError(
       'DATASET_NOT_FOUND',
       `dataset "${dataset}" for experiment "${plan.id}" (${where}) is missing: ${missing.join(', ')}`,
-      {
-        hint:
-          dataset === 'fashion-mnist'
-            ? "run `npm run setup` (it installs Debian's dataset-fashion-mnist), or set FOLIO_DATA_DIR to a folder with the four IDX files"
-            : `set FOLIO_DATA_DIR to a folder with the four ${dataset} IDX files`,
-      },
+      { hint },
     );
   }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
+import type { Root as HastRoot } from 'hast';
 import type { Image, InlineCode, Root, Text } from 'mdast';
 import type { Math as MathNode } from 'mdast-util-math';
 import rehypeKatex from 'rehype-katex';
@@ -124,6 +125,7 @@ export async function renderChapter(
     })
     .use(rehypeRaw)
     .use(rehypeSanitizeChapter)
+    .use(prefixFootnoteLabel, `${chapter.name}-`)
     .use(rehypeKatex, { output: 'html' })
     .use(rehypeStringify);
   const hast = await processor.run(chapter.tree as Root, file);
@@ -138,6 +140,22 @@ export async function renderChapter(
     }
   }
   return { chapter, html: String(html), headings };
+}
+
+/**
+ * remark-rehype gives every chapter's footnote heading the id "footnote-label", even with a
+ * clobber prefix, so a page of several chapters would repeat it; this plugin prefixes it.
+ */
+function prefixFootnoteLabel(prefix: string) {
+  return (tree: HastRoot) => {
+    visit(tree, 'element', (element) => {
+      if (element.properties.id === 'footnote-label') element.properties.id = `${prefix}footnote-label`;
+      const describedBy = element.properties.ariaDescribedBy;
+      if (Array.isArray(describedBy)) {
+        element.properties.ariaDescribedBy = describedBy.map((id) => (id === 'footnote-label' ? `${prefix}footnote-label` : id));
+      }
+    });
+  };
 }
 
 /** Turns each captioned table or image into a figure element with its numbered caption. */

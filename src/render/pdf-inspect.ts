@@ -1,6 +1,6 @@
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { getDocument as GetDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
-type PdfDocument = Awaited<ReturnType<typeof getDocument>['promise']>;
+type PdfDocument = Awaited<ReturnType<typeof GetDocument>['promise']>;
 
 export interface OutlineEntry {
   title: string;
@@ -19,6 +19,9 @@ export interface PageLink {
 }
 
 export async function openPdf(bytes: Uint8Array): Promise<PdfDocument> {
+  // Imported on first use: pdf.js's legacy build (the one that runs on Node.js 20) installs
+  // core-js polyfills, among them a replacement JSON.parse, which other code should not get.
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   // pdf.js takes ownership of the buffer, so it gets a copy.
   return getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false }).promise;
 }

@@ -64,6 +64,7 @@ async function renderFixture(
       citationOrder: [],
       chapterCitations: [],
       computedValues: [],
+      images: new Map(),
       diagnostics,
     };
     const rendered: RenderedChapter[] = [];
@@ -104,7 +105,7 @@ function textOf(html: string): string {
     .trim();
 }
 
-/** A finished mlp run with pinned numbers and a pinned cache key. */
+/** Builds a finished mlp result with pinned numbers and a pinned cache key. */
 function mlpResult(plan: ExperimentPlan, accuracy: number, cacheKey: string): ExperimentResult {
   return {
     status: 'ok',

@@ -55,7 +55,7 @@ async function runCheck(contentDir: string): Promise<CheckRun & { outDir: string
   }
 }
 
-/** The full stderr of `folio check`: one line per diagnostic, then the count. */
+/** Builds the expected stderr of `folio check`, which is one line per diagnostic and then the count. */
 function checkOutput(lines: string[]): string {
   return [...lines, `${lines.length} error(s), 0 warning(s)`].join('\n') + '\n';
 }

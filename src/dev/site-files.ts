@@ -1,0 +1,66 @@
+import path from 'node:path';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.pdf': 'application/pdf',
+};
+
+/** Returns the Content-Type header for a file, by its extension; unknown ones are binary. */
+export function contentTypeFor(file: string): string {
+  return contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * Maps a request target such as `/zh/index.html?x=1` to a path inside `siteDir`. Returns
+ * undefined for anything that could leave the folder or name a hidden file: a target that does
+ * not start with `/` (absolute-form or `*`), an empty segment (`//`), a `.` or `..` segment
+ * (raw or percent-encoded), an encoded slash, backslash or NUL byte, a segment that starts
+ * with a dot, or invalid percent-encoding. Symbolic links are checked by the caller, which
+ * must compare real paths.
+ */
+export function resolveSitePath(siteDir: string, target: string): string | undefined {
+  if (!target.startsWith('/')) return undefined;
+  const pathname = target.split(/[?#]/, 1)[0] ?? '';
+  const segments = pathname.slice(1).split('/');
+  const names: string[] = [];
+  for (const [index, segment] of segments.entries()) {
+    // Only the last segment may be empty: `/zh/` asks for the folder's index.html.
+    if (segment === '') {
+      if (index === segments.length - 1) continue;
+      return undefined;
+    }
+    let name: string;
+    try {
+      name = decodeURIComponent(segment);
+    } catch {
+      return undefined;
+    }
+    if (name.startsWith('.') || /[/\\\0]/.test(name)) return undefined;
+    names.push(name);
+  }
+  const file = path.join(siteDir, ...names);
+  return isInside(siteDir, file) ? file : undefined;
+}
+
+/** Tells whether `file` is `dir` itself or lies inside it; both must be resolved paths. */
+export function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
