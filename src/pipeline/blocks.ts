@@ -79,8 +79,8 @@ export function collectBlocks(chapter: Chapter, diagnostics: Diagnostics): Block
       return;
     }
 
-    const schema = kind === 'experiment' ? experimentBody : kind === 'chart' ? chartBody : resultsBody;
-    const result = parseYamlWithSchema(node.value, schema);
+    const schemas = { experiment: experimentBody, chart: chartBody, results: resultsBody };
+    const result = parseYamlWithSchema(node.value, schemas[kind] as z.ZodType);
     if (!result.ok) {
       for (const problem of result.problems) {
         // The body starts on the line after the opening fence.

@@ -18,10 +18,10 @@ const tableCaptionPrefix = /^(?:Table:|表:|表：|:)\s*/;
 const trailingLabel = /\s*\{#((?:tbl|fig)-[A-Za-z0-9_-]+)\}\s*$/;
 
 /**
- * Finds captions written the Pandoc way and wraps their element in a figure:
- * a paragraph starting with `: ` (or `Table: `) right after a table captions the table, and a
- * paragraph holding only an image becomes a figure whose caption is the image's alt text.
- * Either may end with a `{#tbl-name}` or `{#fig-name}` label.
+ * Wraps tables and images that have a Pandoc-style caption in a figure. A paragraph that starts
+ * with `: ` (or `Table: `) right after a table captions the table. A paragraph that contains only
+ * an image becomes a figure whose caption is the image's alt text. Either caption may end with a
+ * `{#tbl-name}` or `{#fig-name}` label.
  */
 export function promoteCaptions(tree: Root): void {
   visit(tree, (node, index, parent) => {

@@ -44,7 +44,7 @@ export interface ComputedValue {
   experiments: string[];
 }
 
-/** What every chapter of one language shares while it renders. */
+/** State shared by the chapters of one language while they render. */
 export interface LanguageContext {
   language: Language;
   text: Strings;
@@ -143,8 +143,8 @@ export async function renderChapter(
 }
 
 /**
- * remark-rehype gives every chapter's footnote heading the id "footnote-label", even with a
- * clobber prefix, so a page of several chapters would repeat it; this plugin prefixes it.
+ * Prefixes the id of a chapter's footnote heading. remark-rehype gives every chapter the id
+ * "footnote-label" even with a clobber prefix, so a page of several chapters would repeat it.
  */
 function prefixFootnoteLabel(prefix: string) {
   return (tree: HastRoot) => {
@@ -449,7 +449,7 @@ function plainText(node: Node): string {
   return '';
 }
 
-/** The references section of one language, in order of first citation. */
+/** Renders the references list of one language, in order of first citation. */
 export function renderReferences(context: LanguageContext): string {
   if (!context.bibliography || context.citationOrder.length === 0) return '';
   const items = context.citationOrder

@@ -36,7 +36,7 @@ export interface SanitizeOptions {
 /**
  * rehype plugin that removes elements and attributes outside the allowlist from chapter HTML:
  * scripts, iframes, event handlers (`on*`), `style`, and `javascript:` or other non-http URLs.
- * Each removal is reported with its position, so an editor sees what was dropped.
+ * Each removal is reported with its position, so that editors learn what was dropped.
  */
 export function rehypeSanitizeChapter(options: SanitizeOptions = {}) {
   return (tree: Root, file: VFile) => {

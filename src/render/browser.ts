@@ -6,7 +6,7 @@ import { FolioError } from '../errors.ts';
 
 export const defaultChromiumPath = '/usr/bin/chromium';
 
-/** The Chromium binary: FOLIO_CHROMIUM, then PUPPETEER_EXECUTABLE_PATH, then Debian's chromium. */
+/** Returns the Chromium binary: FOLIO_CHROMIUM, then PUPPETEER_EXECUTABLE_PATH, then Debian's chromium. */
 export function resolveChromium(): string {
   return process.env.FOLIO_CHROMIUM ?? process.env.PUPPETEER_EXECUTABLE_PATH ?? defaultChromiumPath;
 }

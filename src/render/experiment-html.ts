@@ -14,7 +14,7 @@ import { renderSampleGrid } from './sample-grid.ts';
 const percent = (value: number | undefined) => (value === undefined ? '–' : formatValue(value, '.1%'));
 const decimal = (value: number | undefined, format = '.4f') => (value === undefined ? '–' : formatValue(value, format));
 
-/** The box an `{experiment}` block renders to: what ran, where, and its headline numbers. */
+/** Renders the box of an `{experiment}` block: what ran, on which backend, and its headline numbers. */
 export function experimentSummaryHtml(result: ExperimentResult, text: Strings): string {
   const rows: [string, string][] = [[text.model, result.model]];
   for (const [key, value] of Object.entries(result.params)) {
@@ -38,7 +38,7 @@ export function experimentSummaryHtml(result: ExperimentResult, text: Strings): 
   return `<div class="experiment-title">${escapeHtml(`${text.experiment} ${result.id}`)}</div><dl>${list}</dl>${failure}`;
 }
 
-/** A table comparing runs: one row per experiment. */
+/** Renders a table that compares runs, one row per experiment. */
 export function resultsTableHtml(results: ExperimentResult[], text: Strings): string {
   const header = [
     text.experiment,
@@ -75,7 +75,7 @@ function localizeClassNames(names: string[] | undefined, text: Strings): string[
   return (names ?? []).map((name) => text.classNames[name] ?? name);
 }
 
-/** Renders a chart block to SVG, or throws an Error whose message says what is missing. */
+/** Renders a chart block to SVG, or throws an Error whose message names what is missing. */
 export async function renderChartSvg(
   options: ChartOptions,
   results: ExperimentResult[],
