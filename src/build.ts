@@ -18,11 +18,9 @@ import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.
 import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
 import { renderChapter, renderReferences, type LanguageContext, type RenderedChapter } from './pipeline/render-chapter.ts';
 import { stringsFor } from './render/i18n.ts';
-import { onInterrupt } from './shutdown.ts';
-import { launchBrowser } from './render/browser.ts';
-import { printPdf } from './render/pdf.ts';
+import { writeOutputs } from './render/outputs.ts';
 import { renderProvenance } from './render/provenance.ts';
-import { renderPage, writeSite } from './render/site.ts';
+import { renderPage } from './render/site.ts';
 import { readFileSync } from 'node:fs';
 
 export type OutputFormat = 'html' | 'pdf';
@@ -183,36 +181,28 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     summary.outputs.push(file);
   }
 
-  const siteDir = path.join(options.outDir, 'site');
-  writeSite(siteDir, options.templatesDir, pages, images);
-  for (const language of pages.keys()) summary.outputs.push(path.join(siteDir, language, 'index.html'));
-
-  if (options.formats.includes('pdf')) {
-    const browser = await launchBrowser();
-    const unregister = onInterrupt(() => browser.close());
-    try {
-      for (const language of pages.keys()) {
-        const pdfFile = path.join(options.outDir, `report.${language}.pdf`);
-        logger.verbose(`printing ${pdfFile}`);
-        await printPdf(browser, {
-          htmlFile: path.join(siteDir, language, 'index.html'),
-          pdfFile,
-          metadata: {
-            title: localize(content.manifest.title, language),
-            author: content.manifest.authors.map((author) => localize(author, language)).join(', '),
-            subject: localize(content.manifest.subtitle, language) || localize(content.manifest.title, language),
-            keywords: content.manifest.keywords.map((keyword) => localize(keyword, language)),
-            language: language === 'zh' ? 'zh-CN' : 'en',
-          },
-          logger,
-        });
-        summary.outputs.push(pdfFile);
-      }
-    } finally {
-      unregister();
-      await browser.close();
-    }
-  }
+  const metadata = new Map(
+    [...pages.keys()].map((language) => [
+      language,
+      {
+        title: localize(content.manifest.title, language),
+        author: content.manifest.authors.map((author) => localize(author, language)).join(', '),
+        subject: localize(content.manifest.subtitle, language) || localize(content.manifest.title, language),
+        keywords: content.manifest.keywords.map((keyword) => localize(keyword, language)),
+        language: language === 'zh' ? 'zh-CN' : 'en',
+      },
+    ]),
+  );
+  const written = await writeOutputs({
+    outDir: options.outDir,
+    templatesDir: options.templatesDir,
+    pages,
+    images,
+    metadata,
+    pdf: options.formats.includes('pdf'),
+    logger,
+  });
+  summary.outputs.push(...written);
   return summary;
 }
 

@@ -40,8 +40,8 @@ export interface ForwardPass {
 }
 
 export function forward(tf: Tf, params: MlpParams, x: Tensor2D): ForwardPass {
-  const hidden = tf.fused.matMul({ a: x, b: params.w1, bias: params.b1, activation: 'relu' });
-  const logits = tf.fused.matMul({ a: hidden, b: params.w2, bias: params.b2 });
+  const hidden = tf.relu(tf.add(tf.matMul(x, params.w1), params.b1)) as Tensor2D;
+  const logits = tf.add(tf.matMul(hidden, params.w2), params.b2) as Tensor2D;
   return { hidden, logits };
 }
 

@@ -1,4 +1,3 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -22,7 +21,6 @@ export interface PdfMetadata {
 export interface PrintOptions {
   /** The site's HTML page of this language. */
   htmlFile: string;
-  pdfFile: string;
   metadata: PdfMetadata;
   logger: Logger;
 }
@@ -33,7 +31,7 @@ export interface PrintOptions {
  * document metadata. Only files under the site folder and data: URLs load; any other request is
  * blocked and logged.
  */
-export async function printPdf(browser: Browser, options: PrintOptions): Promise<void> {
+export async function printPdf(browser: Browser, options: PrintOptions): Promise<Uint8Array> {
   const page = await browser.newPage();
   try {
     const problems = await openOffline(page, options);
@@ -65,11 +63,7 @@ export async function printPdf(browser: Browser, options: PrintOptions): Promise
       pdf = await printPage(page);
     }
 
-    const bytes = await setMetadata(pdf, options.metadata);
-    mkdirSync(path.dirname(options.pdfFile), { recursive: true });
-    const temporary = `${options.pdfFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, options.pdfFile);
+    return await setMetadata(pdf, options.metadata);
   } finally {
     await page.close();
   }

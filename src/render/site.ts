@@ -84,6 +84,30 @@ export function writeSite(
   pages: Map<Language, string>,
   images: Map<string, string> = new Map(),
 ): void {
+  const staging = stageSite(siteDir, templatesDir, pages, images);
+  try {
+    publishSite(staging, siteDir);
+  } finally {
+    discardStaging(staging);
+  }
+}
+
+/** A site written to a temporary folder beside its final place, not yet visible there. */
+export interface StagedSite {
+  folder: string;
+  unregister: () => void;
+}
+
+/**
+ * Writes the pages and assets to a fresh folder beside `siteDir`. The caller prints from it and
+ * then publishes it with `publishSite`, or drops it with `discardStaging`.
+ */
+export function stageSite(
+  siteDir: string,
+  templatesDir: string,
+  pages: Map<Language, string>,
+  images: Map<string, string> = new Map(),
+): StagedSite {
   const staging = `${siteDir}.new-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   const unregister = onInterrupt(() => rmSync(staging, { recursive: true, force: true }));
@@ -109,9 +133,18 @@ export function writeSite(
   if (images.size > 0) mkdirSync(path.join(staging, 'assets', 'images'), { recursive: true });
   for (const [source, name] of images) cpSync(source, path.join(staging, 'assets', 'images', name));
 
+  return { folder: staging, unregister };
+}
+
+/** Replaces the site with a staged one through renames, so the old site stays whole until then. */
+export function publishSite(staged: StagedSite, siteDir: string): void {
   const previous = `${siteDir}.old-${process.pid}`;
   if (existsSync(siteDir)) renameSync(siteDir, previous);
-  renameSync(staging, siteDir);
+  renameSync(staged.folder, siteDir);
   rmSync(previous, { recursive: true, force: true });
-  unregister();
+}
+
+export function discardStaging(staged: StagedSite): void {
+  rmSync(staged.folder, { recursive: true, force: true });
+  staged.unregister();
 }
