@@ -19,6 +19,7 @@ import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
 import { renderChapter, renderReferences, type LanguageContext, type RenderedChapter } from './pipeline/render-chapter.ts';
 import { stringsFor } from './render/i18n.ts';
 import { writeOutputs } from './render/outputs.ts';
+import { throwIfInterrupted } from './shutdown.ts';
 import { renderProvenance } from './render/provenance.ts';
 import { renderPage } from './render/site.ts';
 import { readFileSync } from 'node:fs';
@@ -36,6 +37,8 @@ export interface BuildOptions {
   /** false checks the content without training, rendering results, or writing outputs. */
   train: boolean;
   force?: boolean | string[];
+  /** Treats warnings as errors: the build stops before writing anything when there are any. */
+  strict?: boolean;
   backend?: BackendName;
   dataDir?: string;
   jobs?: number;
@@ -104,8 +107,24 @@ function locateChapterName(manifestFile: string, name: string): { line: number; 
 }
 
 function contentErrors(diagnostics: Diagnostics): FolioError {
+  if (diagnostics.errorCount === 0) {
+    return new FolioError('CONTENT_ERRORS', `the content has ${diagnostics.warningCount} warning(s) and --strict is set; nothing was written`, {
+      hint: 'fix the warnings listed above, or build without --strict',
+    });
+  }
   return new FolioError('CONTENT_ERRORS', `the content has ${diagnostics.errorCount} error(s); nothing was written`, {
     hint: 'fix the errors listed above (run `folio check` to list them without building)',
+  });
+}
+
+/** Rejects `--force` ids that name no experiment, since a typo would silently re-run nothing. */
+function checkForcedIds(force: BuildOptions['force'], plannedIds: string[]): void {
+  if (!Array.isArray(force)) return;
+  const unknown = force.filter((id) => !plannedIds.includes(id));
+  if (unknown.length === 0) return;
+  throw new FolioError('USAGE', `--force names unknown experiment(s): ${unknown.join(', ')}`, {
+    hint: `use ids of the report's experiments (${plannedIds.join(', ') || 'none'}), or --force alone to re-run all`,
+    exitCode: 2,
   });
 }
 
@@ -120,6 +139,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   const content = loadContent(options.contentDir, diagnostics, options.languages);
   const plans = planExperiments(content.blocks, diagnostics);
   if (diagnostics.errorCount > 0) return { diagnostics, results: [], outputs: [] };
+  checkForcedIds(options.force, [...plans.keys()]);
 
   let results = new Map<string, ExperimentResult>();
   if (options.train) {
@@ -173,13 +193,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   checkParity(facts, diagnostics);
 
   const summary: BuildSummary = { diagnostics, results: [...results.values()], outputs: [] };
-  if (diagnostics.errorCount > 0 || !options.train) return summary;
-
-  for (const result of results.values()) {
-    const file = path.join(options.outDir, 'results', `${result.id}.json`);
-    writeJsonAtomic(file, result);
-    summary.outputs.push(file);
-  }
+  const stopped = diagnostics.errorCount > 0 || (options.strict === true && diagnostics.warningCount > 0);
+  if (stopped || !options.train) return summary;
 
   const metadata = new Map(
     [...pages.keys()].map((language) => [
@@ -203,6 +218,13 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     logger,
   });
   summary.outputs.push(...written);
+  // The results go last, so that a failed print leaves them as they were, like the site and PDFs.
+  throwIfInterrupted();
+  for (const result of results.values()) {
+    const file = path.join(options.outDir, 'results', `${result.id}.json`);
+    writeJsonAtomic(file, result);
+    summary.outputs.push(file);
+  }
   return summary;
 }
 

@@ -1,10 +1,10 @@
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { build, contentErrors, loadContent, type OutputFormat } from './build.ts';
+import { removeFolioFolders, type FolderKind } from './clean.ts';
 import { planExperiments } from './experiments/plan.ts';
 import { inspectExperiments } from './experiments/runner.ts';
 import { languageSchema, type Language } from './config/manifest.ts';
@@ -63,7 +63,10 @@ function addCommonOptions(command: Command): Command {
 export function createProgram(): Command {
   const program = new Command('folio')
     .description('Build a bilingual report whose numbers are computed by experiments while it builds.')
-    .showHelpAfterError('(run folio --help for usage)');
+    .showHelpAfterError('(run folio --help for usage)')
+    // Set before the subcommands are added, because each copies it when it is created: a wrong
+    // command line then throws to main(), which exits with 2, instead of commander exiting with 1.
+    .exitOverride();
 
   addCommonOptions(
     program
@@ -99,6 +102,7 @@ export function createProgram(): Command {
           formats: options.format,
           train: true,
           force: options.force,
+          strict: options.strict,
           backend: options.backend,
           jobs: options.jobs,
           logger,
@@ -234,12 +238,10 @@ export function createProgram(): Command {
     .option('--cache', 'also delete the experiment cache')
     .action((options: CommonOptions & { cache?: boolean }) => {
       const logger = createLogger(options.logLevel);
-      rmSync(path.resolve(options.out), { recursive: true, force: true });
-      logger.info(`removed ${options.out}`);
-      if (options.cache) {
-        rmSync(cacheDirFor(), { recursive: true, force: true });
-        logger.info(`removed ${cacheDirFor()}`);
-      }
+      const folders: { folder: string; kind: FolderKind }[] = [{ folder: path.resolve(options.out), kind: 'output' }];
+      if (options.cache) folders.push({ folder: cacheDirFor(), kind: 'cache' });
+      removeFolioFolders(folders);
+      for (const { folder } of folders) logger.info(`removed ${folder}`);
     });
 
   return program;
@@ -248,7 +250,6 @@ export function createProgram(): Command {
 /** Runs the CLI and sets the exit code; the only place that prints errors. */
 export async function main(argv: string[]): Promise<void> {
   const program = createProgram();
-  program.exitOverride();
   process.once('SIGINT', () => {
     process.stderr.write('\ninterrupted: stopping workers and Chromium; the previous outputs stay as they were\n');
     void runInterruptCleanups().finally(() => process.exit(130));

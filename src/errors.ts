@@ -16,6 +16,8 @@ export type FolioErrorCode =
   | 'PDF_FAILED'
   | 'EXPERIMENT_FAILED'
   | 'OUTPUT_NOT_WRITABLE'
+  | 'CACHE_NOT_WRITABLE'
+  | 'NOT_A_FOLIO_FOLDER'
   | 'LOCKED'
   | 'INTERRUPTED'
   | 'USAGE';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 import { FolioError } from '../errors.ts';
+import { formatDiagnostic } from '../pipeline/diagnostics.ts';
 import { parseYamlWithSchema } from './yaml.ts';
 
 export const languageSchema = z.enum(['zh', 'en']);
@@ -57,11 +58,13 @@ export function loadManifest(contentDir: string): Manifest {
   }
   const result = parseYamlWithSchema(readFileSync(file, 'utf8'), manifestSchema);
   if (!result.ok) {
-    const lines = result.problems.map(
-      (problem) => `${file}:${problem.line}:${problem.column}  ${problem.message}`,
+    // Printed like content problems, because the manifest is part of the content.
+    const lines = result.problems.map((problem) =>
+      formatDiagnostic({ file, ...problem, severity: 'error', ruleId: 'manifest' }),
     );
-    throw new FolioError('MANIFEST_INVALID', `invalid report manifest\n${lines.join('\n')}`, {
-      hint: 'fix the values above; docs/content-format.md lists every field',
+    const summary = `the report manifest has ${lines.length} error(s); nothing was written`;
+    throw new FolioError('MANIFEST_INVALID', `${lines.join('\n')}\n${summary}`, {
+      hint: 'fix the lines listed above; docs/content-format.md lists every field',
     });
   }
   return result.value;

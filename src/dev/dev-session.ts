@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { Language } from '../config/manifest.ts';
 import { describeError, isFolioError } from '../errors.ts';
+import type { RunEvent } from '../experiments/runner.ts';
 import type { BackendName } from '../experiments/types.ts';
 import { acquireBuildLock } from '../lock.ts';
 import type { Logger, LogLevel } from '../logger.ts';
@@ -113,8 +114,14 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
       const release = await acquireBuildLock(options.outDir, logger);
       const unregister = onInterrupt(release);
       const reporter = createRunReporter(logger, options.interactive);
+      // After the first build, a line per cached result on every save is noise.
+      const quiet = builds > 0 && logger.level === 'info';
+      const onRunEvent = (event: RunEvent) => {
+        if (closing || (quiet && event.type === 'cached')) return;
+        reporter.onEvent(event);
+      };
       try {
-        reply = await thread.run(request, { logger, onRunEvent: reporter.onEvent });
+        reply = await thread.run(request, { logger, onRunEvent });
       } finally {
         tally = reporter.finish();
         unregister();

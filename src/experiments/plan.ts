@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { explainSchemaIssues, locateYamlPath, type SchemaProblem } from '../config/yaml.ts';
 import type { Block } from '../pipeline/blocks.ts';
-import type { Diagnostics } from '../pipeline/diagnostics.ts';
+import type { Diagnostics, Position } from '../pipeline/diagnostics.ts';
 import { stableStringify } from './cache.ts';
 import { experimentModules } from './registry.ts';
 import type { ExperimentModule } from './types.ts';
@@ -83,12 +84,8 @@ export function planExperiments(
 
     const parsed = module.schema.safeParse(block.params);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const field = issue.path.map(String).join('.');
-        const message = field
-          ? `experiment "${block.id}": invalid parameter ${field}: ${issue.message}`
-          : `experiment "${block.id}": ${issue.message}`;
-        diagnostics.error(file, at, message, 'experiment-params');
+      for (const problem of explainSchemaIssues(parsed.error.issues, block.params)) {
+        diagnostics.error(file, locateParameter(block, problem), describeParameterProblem(block.id, problem), 'experiment-params');
       }
       rejected.add(block.id);
       continue;
@@ -104,4 +101,19 @@ export function planExperiments(
     });
   }
   return plans;
+}
+
+function describeParameterProblem(id: string, problem: SchemaProblem): string {
+  const field = problem.path.join('.');
+  if (problem.kind === 'unknown') return `experiment "${id}": unknown parameter "${field}"; docs/content-format.md lists the parameters of each model`;
+  if (problem.kind === 'missing') return `experiment "${id}": missing required parameter "${field}"`;
+  return field ? `experiment "${id}": invalid parameter ${field}: ${problem.detail}` : `experiment "${id}": ${problem.detail}`;
+}
+
+/** Finds a parameter in the block's YAML body; a missing one points at the opening fence. */
+function locateParameter(block: ExperimentBlock, problem: SchemaProblem): Position {
+  if (problem.kind === 'missing' || problem.path.length === 0) return block.position;
+  const point = locateYamlPath(block.node.value, problem.path, problem.kind === 'unknown');
+  // The body starts on the line after the opening fence.
+  return { line: block.position.line + point.line, column: block.position.column + point.column - 1 };
 }

@@ -62,15 +62,19 @@ export function readChapter(
   const source = readFileSync(file, 'utf8');
   const tree = parseMarkdown(source);
   restoreDollarAmounts(tree, source);
-  const frontMatter = readFrontMatter(tree, file, name, diagnostics);
+  const frontMatter = readFrontMatter(tree, source, file, name, diagnostics);
   return { name, language, file, index, frontMatter, tree };
 }
 
-function readFrontMatter(tree: Root, file: string, name: string, diagnostics: Diagnostics): FrontMatter {
+function readFrontMatter(tree: Root, source: string, file: string, name: string, diagnostics: Diagnostics): FrontMatter {
   const fallback: FrontMatter = { title: name, numbered: true };
   const node = tree.children[0];
   if (!node || node.type !== 'yaml') {
-    diagnostics.error(file, { line: 1, column: 1 }, 'missing front matter with a title', 'front-matter');
+    // remark-frontmatter needs a closing fence; without one, the opening `---` is a thematic break.
+    const message = /^---[ \t]*\r?\n/.test(source)
+      ? 'front matter is not closed; add a line with only --- after its last field'
+      : 'missing front matter; start the file with a line ---, then title: <chapter title>, then ---';
+    diagnostics.error(file, { line: 1, column: 1 }, message, 'front-matter');
     return fallback;
   }
   tree.children.shift();

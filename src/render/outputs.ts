@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Language } from '../config/manifest.ts';
 import type { Logger } from '../logger.ts';
-import { onInterrupt } from '../shutdown.ts';
+import { onInterrupt, throwIfInterrupted } from '../shutdown.ts';
 import { launchBrowser } from './browser.ts';
 import { printPdf, type PdfMetadata } from './pdf.ts';
 import { discardStaging, publishSite, stageSite } from './site.ts';
@@ -35,6 +35,8 @@ const printStateFile = (outDir: string) => path.join(outDir, '.folio-print-state
  */
 export async function writeOutputs(options: WriteOutputsOptions): Promise<string[]> {
   const siteDir = path.join(options.outDir, 'site');
+  throwIfInterrupted();
+  removeLeftovers(options.outDir);
   const staged = stageSite(siteDir, options.templatesDir, options.pages, options.images);
   const temporaries: { temporary: string; final: string }[] = [];
   const written: string[] = [];
@@ -74,6 +76,7 @@ export async function writeOutputs(options: WriteOutputsOptions): Promise<string
       }
     }
 
+    throwIfInterrupted();
     publishSite(staged, siteDir);
     for (const language of options.pages.keys()) written.push(path.join(siteDir, language, 'index.html'));
     for (const { temporary, final } of temporaries) {
@@ -85,6 +88,19 @@ export async function writeOutputs(options: WriteOutputsOptions): Promise<string
   } finally {
     discardStaging(staged);
     for (const { temporary } of temporaries) rmSync(temporary, { force: true });
+  }
+}
+
+/**
+ * Removes staging folders and temporary PDFs that a killed build left behind. The caller holds
+ * the build lock, so no other build is using them.
+ */
+function removeLeftovers(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  for (const name of readdirSync(outDir)) {
+    if (/^site\.(?:new|old)-\d+$/.test(name) || /^report\.\w+\.pdf\.\d+\.tmp$/.test(name)) {
+      rmSync(path.join(outDir, name), { recursive: true, force: true });
+    }
   }
 }
 
