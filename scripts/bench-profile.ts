@@ -1,5 +1,3 @@
-import type { Tensor } from '@tensorflow/tfjs-core';
-
 import type { Optimizer } from '../src/experiments/mlp-optimizer.ts';
 import type { Tf } from '../src/experiments/types.ts';
 
@@ -27,8 +25,6 @@ const TIMED_OPS = [
   'step',
   'sub',
   'sum',
-  'tensor',
-  'tensor1d',
   'tensor2d',
   'transpose',
   'zerosLike',
@@ -48,16 +44,18 @@ export interface OpProfiler {
  */
 export function createOpProfiler(tf: Tf): OpProfiler {
   const times: OpTimes = new Map();
-  const transposed = new WeakSet<Tensor>();
   let inOptimizer = false;
+  // The forward pass of the two-layer model makes the first two products of each step, and the
+  // backward pass makes the rest. An optimizer update ends the step.
+  let matMulsInStep = 0;
 
   const categorize = (name: string, args: unknown[]): string => {
     if (inOptimizer) return 'optimizer update';
-    if (name === 'tensor' || name === 'tensor1d' || name === 'tensor2d') return 'upload';
+    if (name === 'tensor2d') return 'upload';
     if (name === 'transpose') return 'transpose';
     if (name === 'matMul') {
-      const [a, b] = args as [Tensor, Tensor];
-      return transposed.has(a) || transposed.has(b) ? 'backward matMul' : 'forward matMul';
+      matMulsInStep += 1;
+      return matMulsInStep <= 2 ? 'forward matMul' : 'backward matMul';
     }
     return `other: ${name}`;
   };
@@ -69,7 +67,6 @@ export function createOpProfiler(tf: Tf): OpProfiler {
       const start = performance.now();
       const result = op(...args);
       const milliseconds = performance.now() - start;
-      if (name === 'transpose') transposed.add(result as Tensor);
       const category = categorize(name, args);
       const entry = times.get(category) ?? { milliseconds: 0, calls: 0 };
       entry.milliseconds += milliseconds;
@@ -90,6 +87,7 @@ export function createOpProfiler(tf: Tf): OpProfiler {
             return optimizer.apply(params, gradients);
           } finally {
             inOptimizer = false;
+            matMulsInStep = 0;
           }
         },
         dispose: () => optimizer.dispose(),

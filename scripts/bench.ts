@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -20,6 +20,7 @@ import { mlp, mlpSchema } from '../src/experiments/mlp.ts';
 import { createRandom, shuffleInPlace } from '../src/experiments/random.ts';
 import type { BackendName } from '../src/experiments/types.ts';
 import { createOpProfiler } from './bench-profile.ts';
+import { compareTranspose } from './bench-transpose.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -43,18 +44,32 @@ const SETTINGS = {
 } as const;
 
 const seconds = (milliseconds: number) => (milliseconds / 1000).toFixed(3);
-const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+/** Takes the median rather than the mean, because the first epoch also pays for warm-up. */
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const printLoad = (when: string) =>
+  console.log(
+    `load average ${when}: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(', ')}`,
+  );
 
 printMachine();
+printLoad('at start');
 measureIdxLoad();
 const { tf, backend } = await initBackend(options.backend as BackendName | undefined);
 console.log(`backend: ${backend}`);
 const ours = await measureTraining();
 await profileEpoch();
+measureTransposeChange();
 const torch = measureTorch();
 if (torch !== undefined) {
-  console.log(`\nratio ours/torch: ${(ours / torch).toFixed(2)} (seconds per epoch)`);
+  console.log(`\nratio ours/torch: ${(ours / torch).toFixed(2)} (median seconds per epoch)`);
 }
+printLoad('at end');
 
 function printMachine(): void {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -84,7 +99,7 @@ function measureIdxLoad(): void {
   );
 }
 
-/** Trains through the experiment module and returns the mean seconds per epoch. */
+/** Trains through the experiment module and returns the median seconds per epoch. */
 async function measureTraining(): Promise<number> {
   const params = mlpSchema.parse({ ...SETTINGS, epochs, validationSplit: 0 });
   const output = await mlp.run(params, { tf, backend, dataDir });
@@ -92,7 +107,7 @@ async function measureTraining(): Promise<number> {
   console.log(`\nours: ${perEpoch.map((value) => value.toFixed(3)).join(', ')} s per epoch`);
   console.log(`ours: loss ${output.epochs!.map((epoch) => epoch.loss.toFixed(4)).join(', ')}`);
   console.log(`ours: ${Math.round(output.samplesPerSecond!)} training images per second`);
-  return mean(perEpoch);
+  return median(perEpoch);
 }
 
 /** Trains one more epoch with every tfjs op timed, and prints where the time went. */
@@ -137,8 +152,21 @@ async function profileEpoch(): Promise<void> {
   for (const [category, entry] of rows) {
     print(category, entry.milliseconds, entry.calls);
   }
-  print('data slicing (timed separately)', slicing);
-  print('rest: slicing, tidy, dispose, read', total - timed);
+  print('untimed: slicing, tidy, dispose, read', total - timed);
+  print('  of which data slicing (timed alone)', slicing);
+}
+
+/** Compares the transposed upload of the training loop with the tf.transpose it replaced. */
+function measureTransposeChange(): void {
+  const { train } = splitValidation(loadMnistCached(dataDir).train, 0);
+  const { seconds: perVariant } = compareTranspose(tf, train, { ...SETTINGS, epochs });
+  console.log('\nfirst-layer weight gradient, epochs alternating between the two ways:');
+  for (const [variant, values] of Object.entries(perVariant)) {
+    const list = values.map((value) => value.toFixed(3)).join(', ');
+    console.log(`  ${variant.padEnd(18)} ${list} s, median ${median(values).toFixed(3)} s`);
+  }
+  const ratio = median(perVariant['tf.transpose']) / median(perVariant['transposed upload']);
+  console.log(`  before/after: ${ratio.toFixed(2)}`);
 }
 
 /** Runs scripts/bench_torch.py when a Python with torch is found; returns seconds per epoch. */
@@ -174,5 +202,5 @@ function measureTorch(): number | undefined {
   console.log(`torch: IDX load with gzip and numpy: ${report.loadSeconds.toFixed(3)} s`);
   console.log(`torch: ${perEpoch.map((value) => value.toFixed(3)).join(', ')} s per epoch`);
   console.log(`torch: loss ${report.epochs.map((epoch) => epoch.loss.toFixed(4)).join(', ')}`);
-  return mean(perEpoch);
+  return median(perEpoch);
 }

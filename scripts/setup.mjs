@@ -13,9 +13,21 @@ const stampFile = path.join(root, 'node_modules', '.folio-setup.json');
 
 /** Debian packages, each with a file whose presence shows it is installed. */
 const systemPackages = [
-  { name: 'chromium', file: process.env.FOLIO_CHROMIUM ?? '/usr/bin/chromium', why: 'prints the PDFs' },
-  { name: 'fonts-noto-cjk', file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', why: 'sets the Chinese text' },
-  { name: 'fonts-dejavu-core', file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', why: 'Latin and symbol glyphs that Noto CJK lacks' },
+  {
+    name: 'chromium',
+    file: process.env.FOLIO_CHROMIUM ?? '/usr/bin/chromium',
+    why: 'prints the PDFs',
+  },
+  {
+    name: 'fonts-noto-cjk',
+    file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+    why: 'sets the Chinese text',
+  },
+  {
+    name: 'fonts-dejavu-core',
+    file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+    why: 'Latin and symbol glyphs that Noto CJK lacks',
+  },
   { name: 'fontconfig', file: '/usr/bin/fc-match', why: 'finds the fonts for the glyph check' },
   {
     name: 'dataset-fashion-mnist',
@@ -53,17 +65,27 @@ function installSystemPackages() {
   console.error(`setup: installing ${names.join(', ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  if (update.status !== 0) console.error('setup: apt-get update failed; trying the install with the current package lists');
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], { stdio: 'inherit', env });
+  if (update.status !== 0)
+    console.error(
+      'setup: apt-get update failed; trying the install with the current package lists',
+    );
+  const install = spawnSync(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', ...names],
+    { stdio: 'inherit', env },
+  );
   if (install.status !== 0) {
-    console.error(`setup: apt-get install ${names.join(' ')} failed with exit code ${install.status}`);
+    console.error(
+      `setup: apt-get install ${names.join(' ')} failed with exit code ${install.status}`,
+    );
     process.exit(1);
   }
 }
 
 function lockfileHash() {
   const hash = createHash('sha256');
-  for (const file of ['package.json', 'package-lock.json']) hash.update(readFileSync(path.join(root, file)));
+  for (const file of ['package.json', 'package-lock.json'])
+    hash.update(readFileSync(path.join(root, file)));
   return hash.digest('hex');
 }
 

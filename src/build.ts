@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { loadManifest, localize, type Language, type Manifest } from './config/manifest.ts';
+import { loadManifest, localize, manifestFileName, type Language, type Manifest } from './config/manifest.ts';
+import { locateYamlPath } from './config/yaml.ts';
 import { FolioError } from './errors.ts';
 import type { ExperimentResult } from './experiments/result.ts';
 import { planExperiments } from './experiments/plan.ts';
@@ -12,6 +13,7 @@ import type { Logger } from './logger.ts';
 import { collectBlocks, type Block } from './pipeline/blocks.ts';
 import { loadBibliography, type Bibliography } from './pipeline/citations.ts';
 import { Diagnostics } from './pipeline/diagnostics.ts';
+import { checkGlyphs, type GlyphCheckFile } from './pipeline/glyph-check.ts';
 import { promoteCaptions } from './pipeline/captions.ts';
 import { indexLabels, promoteDisplayMath } from './pipeline/labels.ts';
 import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.ts';
@@ -71,8 +73,8 @@ export function loadContent(contentDir: string, diagnostics: Diagnostics, langua
     const list: Chapter[] = [];
     manifest.chapters.forEach((name, index) => {
       const file = path.join(contentDir, language, `${name}.md`);
-      if (!existsSync(file)) {
-        const others = manifest.languages.filter((other) => existsSync(path.join(contentDir, other, `${name}.md`)));
+      if (!isFile(file)) {
+        const others = manifest.languages.filter((other) => isFile(path.join(contentDir, other, `${name}.md`)));
         const message =
           others.length > 0
             ? `chapter "${name}" exists in ${others.join(', ')} but not in ${language}: create ${file}`
@@ -89,10 +91,39 @@ export function loadContent(contentDir: string, diagnostics: Diagnostics, langua
     if (wanted.includes(language)) chapters.set(language, list);
   }
 
-  const bibliography = manifest.bibliography
-    ? loadBibliography(path.join(contentDir, manifest.bibliography), diagnostics)
-    : undefined;
+  let bibliography: Bibliography | undefined;
+  if (manifest.bibliography) {
+    const file = path.join(contentDir, manifest.bibliography);
+    if (isFile(file)) {
+      bibliography = loadBibliography(file, diagnostics);
+    } else {
+      const at = locateYamlPath(readFileSync(manifestFile, 'utf8'), ['bibliography']);
+      diagnostics.error(manifestFile, at, `bibliography file not found: ${file}`, 'bibliography');
+    }
+  }
   return { manifest, chapters, blocks, bibliography };
+}
+
+/** Lists the files whose text the PDFs print: the manifest, chapters, bibliography and chart data. */
+function printedFiles(contentDir: string, content: LoadedContent): GlyphCheckFile[] {
+  const chapters = [...content.chapters.values()].flat();
+  const files: GlyphCheckFile[] = [
+    { file: path.join(contentDir, manifestFileName) },
+    ...chapters.map((chapter) => ({ file: chapter.file, tree: chapter.tree })),
+  ];
+  if (content.bibliography) files.push({ file: content.bibliography.file });
+  const dataFiles = content.blocks.flatMap((block) =>
+    block.kind === 'chart' && block.options.type === 'data' && block.options.file
+      ? [path.resolve(contentDir, 'data', block.options.file)]
+      : [],
+  );
+  // A missing data file is reported when its chart renders.
+  for (const file of new Set(dataFiles)) if (isFile(file)) files.push({ file });
+  return files;
+}
+
+function isFile(file: string): boolean {
+  return existsSync(file) && statSync(file).isFile();
 }
 
 /** Finds where report.yaml names a chapter, for messages about that chapter. */
@@ -138,6 +169,10 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   const diagnostics = new Diagnostics();
   const content = loadContent(options.contentDir, diagnostics, options.languages);
   const plans = planExperiments(content.blocks, diagnostics);
+  if (options.train && options.formats.includes('pdf')) {
+    // Before training, so that a character the PDF cannot print fails fast and at its line.
+    checkGlyphs(printedFiles(options.contentDir, content), diagnostics);
+  }
   if (diagnostics.errorCount > 0) return { diagnostics, results: [], outputs: [] };
   checkForcedIds(options.force, [...plans.keys()]);
 

@@ -29,17 +29,23 @@ export function removeFolioFolders(folders: { folder: string; kind: FolderKind }
 function checkFolioFolder(folder: string, kind: FolderKind): void {
   const setting = kind === 'output' ? '--out' : 'FOLIO_CACHE_DIR';
   if (!statSync(folder).isDirectory()) {
-    throw new FolioError('NOT_A_FOLIO_FOLDER', `did not delete ${folder}: it is a file, not a folder`, {
-      hint: `check ${setting}`,
-    });
+    throw new FolioError(
+      'NOT_A_FOLIO_FOLDER',
+      `did not delete ${folder}: it is a file, not a folder`,
+      {
+        hint: `check ${setting}`,
+      },
+    );
   }
   const pattern = kind === 'output' ? outputEntry : cacheEntry;
   const foreign = readdirSync(folder).filter((name) => !pattern.test(name));
   if (foreign.length > 0) {
-    const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
+    const listed =
+      foreign.slice(0, 5).join(', ') +
+      (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
     throw new FolioError(
       'NOT_A_FOLIO_FOLDER',
-      `did not delete ${folder}: it is not a folio ${kind} folder, because it contains ${shown}`,
+      `did not delete ${folder}: it is not a folio ${kind} folder, because it contains ${listed}`,
       { hint: `check ${setting}; if the folder really should go, delete it yourself` },
     );
   }

@@ -250,6 +250,15 @@ export function createProgram(): Command {
 /** Runs the CLI and sets the exit code; the only place that prints errors. */
 export async function main(argv: string[]): Promise<void> {
   const program = createProgram();
+  // `build` is the default command, so commander would read a misspelt command as an argument
+  // of build and report "too many arguments for 'build'".
+  const commandName = argv[2];
+  const commandNames = [...program.commands.map((command) => command.name()), 'help'];
+  if (commandName !== undefined && !commandName.startsWith('-') && !commandNames.includes(commandName)) {
+    process.stderr.write(`error: unknown command '${commandName}'; use one of ${commandNames.join(', ')}\n(run folio --help for usage)\n`);
+    process.exitCode = 2;
+    return;
+  }
   process.once('SIGINT', () => {
     process.stderr.write('\ninterrupted: stopping workers and Chromium; the previous outputs stay as they were\n');
     void runInterruptCleanups().finally(() => process.exit(130));

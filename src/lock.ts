@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import lockfile from 'proper-lockfile';
@@ -12,6 +12,11 @@ import type { Logger } from './logger.ts';
  * process goes stale after 30 s and is taken over. Returns the function that releases it.
  */
 export async function acquireBuildLock(outDir: string, logger: Logger, waitSeconds = 1800): Promise<() => Promise<void>> {
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new FolioError('OUTPUT_NOT_WRITABLE', `cannot use ${outDir} as the output folder: it is a file`, {
+      hint: 'choose a folder with --out',
+    });
+  }
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (error) {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { contentTypeFor } from '../src/dev/site-files.ts';
+import { contentTypeFor, resolveSitePath } from '../src/dev/site-files.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(projectRoot, 'bin', 'folio.js');
@@ -51,7 +51,9 @@ function startDev(args: string[]): DevProcess {
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  const exitCode = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exitCode = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => resolve(code)),
+  );
 
   const waitForOutput = (pattern: RegExp, timeoutMs: number, from = 0) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
@@ -64,7 +66,9 @@ function startDev(args: string[]): DevProcess {
       };
       const timer = setTimeout(() => {
         listeners.delete(check);
-        reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms; output:\n${output}`));
+        reject(
+          new Error(`no output matching ${pattern} within ${timeoutMs} ms; output:\n${output}`),
+        );
       }, timeoutMs);
       listeners.add(check);
       check();
@@ -75,12 +79,17 @@ function startDev(args: string[]): DevProcess {
 /** Sends a GET with the request target exactly as given, which fetch() would normalize. */
 function request(target: string, headers: Record<string, string> = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.request({ host: '127.0.0.1', port, path: target, headers }, (incoming) => {
-      let body = '';
-      incoming.setEncoding('utf8');
-      incoming.on('data', (chunk: string) => (body += chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body }));
-    });
+    const outgoing = http.request(
+      { host: '127.0.0.1', port, path: target, headers },
+      (incoming) => {
+        let body = '';
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => (body += chunk));
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body }),
+        );
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end();
   });
@@ -128,20 +137,56 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
+describe('resolveSitePath', () => {
+  const site = '/srv/out/site';
+
+  it('maps site paths', () => {
+    expect(resolveSitePath(site, '/')).toBe(site);
+    expect(resolveSitePath(site, '/zh/')).toBe(`${site}/zh`);
+    expect(resolveSitePath(site, '/zh/index.html?reload=1#top')).toBe(`${site}/zh/index.html`);
+    expect(resolveSitePath(site, '/assets/%E5%9B%BE.svg')).toBe(`${site}/assets/图.svg`);
+  });
+
+  it('rejects escapes and hidden files', () => {
+    const targets = [
+      '/../out/results/x.json',
+      '/zh/../../results/x.json',
+      '/%2e%2e/results/x.json',
+      '/%2E%2e/etc/passwd',
+      '/..%2fresults',
+      '/assets/..%5cresults',
+      '//etc/passwd',
+      '/%2fetc%2fpasswd',
+      '/zh/./index.html',
+      '/.folio-build.lock',
+      '/index.html%00.css',
+      '/%zz',
+      'http://127.0.0.1/zh/index.html',
+      '*',
+    ];
+    for (const target of targets) expect(resolveSitePath(site, target), target).toBeUndefined();
+  });
+});
+
 describe('folio dev', () => {
   it('loads the page without errors', async () => {
     const consoleErrors: string[] = [];
     const failedRequests: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${message.text()} ${message.location().url ?? ''}`);
+      if (message.type() === 'error')
+        consoleErrors.push(`${message.text()} ${message.location().url ?? ''}`);
     });
     page.on('pageerror', (error) => consoleErrors.push(String(error)));
-    page.on('requestfailed', (failed) => failedRequests.push(`${failed.url()} ${failed.failure()?.errorText}`));
+    page.on('requestfailed', (failed) =>
+      failedRequests.push(`${failed.url()} ${failed.failure()?.errorText}`),
+    );
     page.on('response', (response) => {
       if (response.status() >= 400) failedRequests.push(`${response.url()} ${response.status()}`);
     });
 
-    const eventStream = page.waitForResponse((response) => response.url().endsWith('/__folio/events'));
+    const eventStream = page.waitForResponse((response) =>
+      response.url().endsWith('/__folio/events'),
+    );
     await page.goto(`${baseUrl}en/index.html`, { waitUntil: 'load' });
     await eventStream;
 
@@ -154,36 +199,54 @@ describe('folio dev', () => {
   it('shows an edited heading without training', async () => {
     const file = chapterFile('en', 'intro');
     const from = dev.output().length;
-    writeFileSync(file, readFileSync(file, 'utf8').replace('## Loss functions', '## Loss functions, edited'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('## Loss functions', '## Loss functions, edited'),
+    );
 
     await page.waitForFunction(
-      () => [...document.querySelectorAll('h2')].some((h) => h.textContent?.includes('Loss functions, edited')),
+      () =>
+        [...document.querySelectorAll('h2')].some((h) =>
+          h.textContent?.includes('Loss functions, edited'),
+        ),
       { timeout: 5000 },
     );
     await dev.waitForOutput(/rebuilt the site in/, 5000, from);
     expect(dev.output().slice(from)).not.toContain('trained');
   }, 15_000);
 
-  it('sees a save that renames a file over the chapter', async () => {
+  it('follows an atomic save', async () => {
     // Editors that save atomically write a temporary file and rename it over the original.
     const file = chapterFile('en', 'intro');
     const temporary = `${file}.tmp-save`;
-    writeFileSync(temporary, readFileSync(file, 'utf8').replace('Loss functions, edited', 'Loss functions, renamed'));
+    writeFileSync(
+      temporary,
+      readFileSync(file, 'utf8').replace('Loss functions, edited', 'Loss functions, renamed'),
+    );
     renameSync(temporary, file);
     await page.waitForFunction(
-      () => [...document.querySelectorAll('h2')].some((h) => h.textContent?.includes('Loss functions, renamed')),
+      () =>
+        [...document.querySelectorAll('h2')].some((h) =>
+          h.textContent?.includes('Loss functions, renamed'),
+        ),
       { timeout: 5000 },
     );
 
     // A second edit checks that the watcher still follows the file after the rename.
-    writeFileSync(file, readFileSync(file, 'utf8').replace('Loss functions, renamed', 'Loss functions, again'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('Loss functions, renamed', 'Loss functions, again'),
+    );
     await page.waitForFunction(
-      () => [...document.querySelectorAll('h2')].some((h) => h.textContent?.includes('Loss functions, again')),
+      () =>
+        [...document.querySelectorAll('h2')].some((h) =>
+          h.textContent?.includes('Loss functions, again'),
+        ),
       { timeout: 5000 },
     );
   }, 15_000);
 
-  it('shows a content error in the overlay and the terminal', async () => {
+  it('reports a content error', async () => {
     const file = chapterFile('en', 'intro');
     const original = readFileSync(file, 'utf8');
     const from = dev.output().length;
@@ -201,13 +264,17 @@ describe('folio dev', () => {
       `${location}  error  cross-reference to unknown label "sec-missing"  xref-unknown`,
     );
     // The failed build wrote nothing, so the page still shows the last good build.
-    expect(await headingTexts(page)).toContainEqual(expect.stringContaining('Loss functions, again'));
+    expect(await headingTexts(page)).toContainEqual(
+      expect.stringContaining('Loss functions, again'),
+    );
 
     writeFileSync(file, original);
-    await page.waitForFunction(() => !document.getElementById('folio-dev-overlay'), { timeout: 5000 });
+    await page.waitForFunction(() => !document.getElementById('folio-dev-overlay'), {
+      timeout: 5000,
+    });
   }, 15_000);
 
-  it('answers path traversal with 404', async () => {
+  it('rejects path traversal with 404', async () => {
     const results = path.join(outDir, 'results', 'tiny-sgd.json');
     const targets = [
       '/../results/tiny-sgd.json',

@@ -146,8 +146,8 @@ describe('missing glyphs', () => {
     const glyphOut = path.join(workDir, 'glyph-out');
     const run = await runFolio(['build', '--content', content, '--out', glyphOut], { FOLIO_CACHE_DIR: cacheDir });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('the en report has characters with no glyph in Noto Serif CJK SC');
-    expect(run.stderr).toContain('"\u{1F642}" (U+1F642)');
-    expect(run.stderr).toContain('what to do: replace those characters in the content');
+    // Line 29 column 9 is where the face follows "A face: ", after the fixture's 27 lines and a blank one.
+    expect(run.stderr).toContain(`${chapter}:29:9  error  character "\u{1F642}" (U+1F642) has no glyph in Noto Serif CJK SC`);
+    expect(run.stderr).toContain('replace it, or write it as math or an image  glyph-missing');
   });
 });

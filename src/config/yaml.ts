@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+import { CST, isMap, isNode, isScalar, LineCounter, parseDocument, Parser } from 'yaml';
 import type { z } from 'zod';
 
 export interface SourcePoint {
@@ -36,7 +36,8 @@ export function parseYamlWithSchema<S extends z.ZodType>(
     return {
       ok: false,
       problems: errors.map((error) => {
-        const offset = error.pos[0];
+        const unclosed = error.code === 'MISSING_CHAR' ? findUnclosedQuote(text) : undefined;
+        const offset = unclosed ?? error.pos[0];
         const point = lineCounter.linePos(offset);
         const isColonProblem = /mapping values|implicit map keys|nested mappings/i.test(
           error.message,
@@ -63,6 +64,28 @@ export function parseYamlWithSchema<S extends z.ZodType>(
       return { ...point, message: formatSchemaProblem(problem), ruleId: 'schema' as const };
     }),
   };
+}
+
+/**
+ * Returns where the first quoted value that has no closing quote starts. The parser reports a
+ * missing closing quote at the end of the text, which is far from the value to fix.
+ */
+function findUnclosedQuote(text: string): number | undefined {
+  let offset: number | undefined;
+  for (const document of new Parser().parse(text)) {
+    if (document.type !== 'document') continue;
+    CST.visit(document, (item) => {
+      for (const token of [item.key, item.value]) {
+        if (offset !== undefined || !token) continue;
+        let quote: string | undefined;
+        if (token.type === 'double-quoted-scalar') quote = '"';
+        if (token.type === 'single-quoted-scalar') quote = "'";
+        const source = 'source' in token ? token.source.trimEnd() : '';
+        if (quote && (source.length < 2 || !source.endsWith(quote))) offset = token.offset;
+      }
+    });
+  }
+  return offset;
 }
 
 type Key = string | number;

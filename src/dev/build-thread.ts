@@ -3,12 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../experiments/runner.ts';
 import type { Logger } from '../logger.ts';
 import type { Diagnostic } from '../pipeline/diagnostics.ts';
-import type {
-  BuildCommand,
-  BuildError,
-  BuildRequest,
-  BuildWorkerMessage,
-} from './build-worker.ts';
+import type { BuildCommand, BuildError, BuildRequest, BuildWorkerMessage } from './build-worker.ts';
 
 export type BuildReply =
   | { type: 'built'; diagnostics: Diagnostic[]; outputs: string[] }
@@ -19,7 +14,7 @@ export interface BuildHandlers {
   onRunEvent: (event: RunEvent) => void;
 }
 
-/** Maximum time in ms that the worker gets to run its interrupt cleanups before it is terminated. */
+/** Maximum time in ms that the worker gets for its interrupt cleanups before it is terminated. */
 const interruptTimeoutMs = 3000;
 
 /**
@@ -33,7 +28,7 @@ export class BuildThread {
 
   /** Runs one build. Resolves with its diagnostics, or with the error that stopped it. */
   run(request: BuildRequest, handlers: BuildHandlers): Promise<BuildReply> {
-    if (this.#running) throw new Error('BuildThread.run was called while a build is running');
+    if (this.#running) throw new Error('Internal error: BuildThread.run called during a build');
     const worker = this.#worker ?? this.#start();
     return new Promise((resolve) => {
       this.#running = (reply) => {
@@ -51,14 +46,17 @@ export class BuildThread {
     });
   }
 
-  /** Terminates the worker thread; the next build starts a new one. */
+  /** Terminates the worker thread. The next build starts a new one. */
   async restart(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
     await worker?.terminate();
   }
 
-  /** Lets a running build clean up (experiment workers, staging folders), then terminates the thread. */
+  /**
+   * Lets a running build stop its experiment workers and remove its staging folder, then
+   * terminates the thread.
+   */
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;

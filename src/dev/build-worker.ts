@@ -15,7 +15,7 @@ export type BuildRequest = Omit<BuildOptions, 'logger' | 'onRunEvent'> & { logLe
 
 export type BuildCommand = { type: 'build'; request: BuildRequest } | { type: 'interrupt' };
 
-/** A thrown error as plain data; `code` and `hint` are set for a FolioError. */
+/** A thrown error as plain data. `code` and `hint` are set only for a FolioError. */
 export interface BuildError {
   code?: string;
   message: string;
@@ -31,7 +31,8 @@ export type BuildWorkerMessage =
   | { type: 'interrupted' };
 
 const port = parentPort;
-if (!port) throw new Error('build-worker.ts must run in a worker thread');
+if (!port)
+  throw new Error('Internal error: build-worker.ts runs only in the thread of BuildThread');
 const post = (message: BuildWorkerMessage) => port.postMessage(message);
 
 function createForwardingLogger(level: LogLevel): Logger {

@@ -18,7 +18,7 @@ export interface DevServerOptions {
   /** Folder served at `/`, usually `out/site`. It may not exist until the first build. */
   siteDir: string;
   host: string;
-  /** Port to listen on; 0 picks a free one. */
+  /** Port to listen on, or 0 for any free port. */
   port: number;
   logger: Logger;
 }
@@ -33,6 +33,11 @@ export interface DevServer {
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '::1']);
 
+/** Tells whether listening on `host` keeps the server reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  return loopbackHosts.has(host);
+}
+
 /**
  * Starts the HTTP server of `folio dev`. It serves the files of `siteDir` with the reload
  * script added to HTML responses, the script itself, and the event stream of build statuses.
@@ -41,7 +46,8 @@ const loopbackHosts = new Set(['localhost', '127.0.0.1', '::1']);
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   let status: DevStatus = { build: '', errors: [] };
   const clients = new Set<ServerResponse>();
-  const allowedHosts = hostsToAllow(options.host);
+  // Host names that a loopback-only server responds to. Any name is accepted elsewhere.
+  const allowedHosts = isLoopbackHost(options.host) ? loopbackHosts : undefined;
 
   const server = http.createServer((request, response) => {
     handleRequest(request, response).catch((error: unknown) => {
@@ -54,9 +60,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const target = request.url ?? '/';
     if (allowedHosts && !allowedHosts.has(hostName(request.headers.host))) {
-      // A page on another site that points its own domain name at 127.0.0.1 (DNS rebinding)
-      // sends its own name as Host; a loopback-only server has no reason to answer it.
-      sendText(response, 403, `host "${request.headers.host ?? ''}" is not allowed`);
+      // Guards against DNS rebinding: a page on another site can point its own domain name at
+      // 127.0.0.1, but its requests then carry that name as Host.
+      const host = request.headers.host ?? '';
+      sendText(response, 403, `host "${host}" is not allowed; open the site at 127.0.0.1`);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -96,12 +103,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       info = await stat(file).catch(() => undefined);
     }
     // The build replaces the site folder with two renames, so a file found by stat may be gone
-    // a moment later; that request gets a 404, and the page reloads after the build anyway.
+    // a moment later. That request gets a 404, and the page reloads after the build anyway.
     const body = file && info?.isFile() ? await readSiteFile(file) : undefined;
     if (!file || !body) {
       if (target === '/favicon.ico') {
-        // Browsers ask for it on every page and the report has none; a 404 would log an error
-        // in the console of every page.
+        // Browsers request it for every page, and the report has none. A 404 would log a
+        // console error on every page.
         response.writeHead(204, { 'Cache-Control': 'no-store' });
         response.end();
         return;
@@ -138,7 +145,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const page =
       '<!doctype html><meta charset="utf-8"><title>Not found</title>' +
       '<body><p>Not found. folio dev serves only the files of the built site.</p></body>';
-    send(response, request, 404, 'text/html; charset=utf-8', injectReloadScript(page, status.build));
+    send(
+      response,
+      request,
+      404,
+      'text/html; charset=utf-8',
+      injectReloadScript(page, status.build),
+    );
   }
 
   function openEventStream(response: ServerResponse): void {
@@ -200,14 +213,9 @@ function sendText(response: ServerResponse, statusCode: number, text: string): v
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
   });
   response.end(text);
-}
-
-/** Host names a loopback-only server answers to; undefined when it listens on another address. */
-function hostsToAllow(host: string): Set<string> | undefined {
-  if (!loopbackHosts.has(host)) return undefined;
-  return loopbackHosts;
 }
 
 /** Returns the host name of a Host header without its port, such as `::1` for `[::1]:4321`. */

@@ -13,7 +13,7 @@ import { createRunReporter, type RunTally } from '../progress.ts';
 import { onInterrupt } from '../shutdown.ts';
 import { BuildThread, type BuildReply } from './build-thread.ts';
 import type { BuildError, BuildRequest } from './build-worker.ts';
-import { startDevServer } from './dev-server.ts';
+import { isLoopbackHost, startDevServer } from './dev-server.ts';
 import type { BuildProblem, DevStatus } from './reload-client.ts';
 import { isInside } from './site-files.ts';
 import { watchSources } from './watch.ts';
@@ -25,16 +25,16 @@ export interface DevSessionOptions {
   templatesDir: string;
   /** Folder of the experiment modules. A change there starts a new build worker. */
   experimentsDir: string;
-  /** Address to listen on; only loopback addresses keep the site on this machine. */
+  /** Address to listen on. Only a loopback address keeps the site on this machine. */
   host: string;
-  /** Port to listen on; 0 picks a free one. */
+  /** Port to listen on, or 0 for any free port. */
   port: number;
-  /** Languages to build; default: all in the manifest. */
+  /** Languages to build (default: all in the manifest). */
   languages?: Language[];
   backend?: BackendName;
   logger: Logger;
   logLevel: LogLevel;
-  /** Shows a progress bar per running experiment, for a terminal. */
+  /** Shows a progress bar per running experiment, which only suits a terminal. */
   interactive: boolean;
   /** Prints the stack trace of an unexpected build error. */
   debug?: boolean;
@@ -48,17 +48,19 @@ export interface DevSession {
 }
 
 /**
- * Starts `folio dev`: serves the HTML site, builds it once (training what the cache lacks),
- * then rebuilds the HTML after every change to the content, the templates or the experiment
- * sources, and tells open pages to reload or to show the build's errors. Throws FolioError when
- * the server cannot listen.
+ * Starts `folio dev`. It serves the HTML site and builds it once, training what the cache lacks.
+ * After every change to the content, the templates or the experiment sources it rebuilds the
+ * HTML, then sends open pages a reload or the build's errors. Throws FolioError when the server
+ * cannot listen.
  */
 export async function startDevSession(options: DevSessionOptions): Promise<DevSession> {
   const { logger } = options;
   const siteDir = path.join(options.outDir, 'site');
   const server = await startDevServer({ siteDir, host: options.host, port: options.port, logger });
-  if (!['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
-    logger.warn(`listening on ${options.host}: other machines that reach this address can open the site`);
+  if (!isLoopbackHost(options.host)) {
+    logger.warn(
+      `listening on ${options.host}: other machines that reach this address can open the site`,
+    );
   }
   logger.info(`serving ${displayPath(siteDir)} at ${server.url} (Ctrl-C stops)`);
 
@@ -82,8 +84,9 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
   };
 
   let closing = false;
-  /** Files changed since the last build started; undefined when no build is due. */
+  /** Files changed since the last build started, or undefined when no build is due. */
   let changed: Set<string> | undefined = new Set();
+  /** The running loop of builds, if any. Changes that arrive meanwhile queue the next build. */
   let loop: Promise<void> | undefined;
 
   const requestBuild = (files: string[]) => {
@@ -128,7 +131,10 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
         await release();
       }
     } catch (error) {
-      reply = { type: 'failed', error: isFolioError(error) ? error : { message: describeError(error) } };
+      reply = {
+        type: 'failed',
+        error: isFolioError(error) ? error : { message: describeError(error) },
+      };
     }
     if (closing) return;
     const seconds = (performance.now() - started) / 1000;
@@ -151,19 +157,27 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
     publish({ build: status.build, errors: [problem] });
   }
 
-  function reportBuild(diagnostics: Diagnostic[], files: string[], seconds: number, tally?: RunTally): void {
+  function reportBuild(
+    diagnostics: Diagnostic[],
+    files: string[],
+    seconds: number,
+    tally?: RunTally,
+  ): void {
     for (const item of diagnostics) logger.info(formatDiagnostic(item));
     const errors = diagnostics.filter((item) => item.severity === 'error');
     if (errors.length > 0) {
       logger.info(
-        `build failed with ${errors.length} error(s); ${displayPath(siteDir)} keeps the previous build, and open pages show the errors`,
+        `build failed with ${errors.length} error(s); ${displayPath(siteDir)} keeps the ` +
+          'previous build, and open pages show the errors',
       );
       publish({ build: status.build, errors: errors.map(toProblem) });
       return;
     }
     builds += 1;
     const reason = files.length === 0 ? '' : ` after a change to ${describeFiles(files)}`;
-    logger.info(`${builds === 1 ? 'built' : 'rebuilt'} the site in ${seconds.toFixed(1)} s${reason}`);
+    logger.info(
+      `${builds === 1 ? 'built' : 'rebuilt'} the site in ${seconds.toFixed(1)} s${reason}`,
+    );
     if (tally && tally.failed > 0) {
       logger.info(`${tally.failed} experiment(s) failed; the pages show them as failed`);
     }
@@ -215,7 +229,7 @@ function displayPath(file: string): string {
 /** Names the changed files, leaving out those already gone, such as an editor's temporary files. */
 function describeFiles(files: string[]): string {
   const existing = files.filter((file) => existsSync(file));
-  const shown = existing.length > 0 ? existing : files;
-  const first = displayPath(shown[0] ?? '');
-  return shown.length === 1 ? first : `${first} and ${shown.length - 1} other file(s)`;
+  const listed = existing.length > 0 ? existing : files;
+  const first = displayPath(listed[0] ?? '');
+  return listed.length === 1 ? first : `${first} and ${listed.length - 1} other file(s)`;
 }

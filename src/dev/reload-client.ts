@@ -1,4 +1,4 @@
-/** URL prefix of the dev server's own endpoints; the site has no folder of that name. */
+/** URL prefix of the dev server's own endpoints. The built site has no folder of that name. */
 export const devPrefix = '/__folio/';
 export const clientScriptPath = `${devPrefix}client.js`;
 export const eventsPath = `${devPrefix}events`;
@@ -14,7 +14,7 @@ export interface BuildProblem {
 
 /** State of the site that the dev server sends to open pages on connect and after each build. */
 export interface DevStatus {
-  /** Id of the last build that wrote the site; a page served before it reloads. */
+  /** Id of the last build that wrote the site. A page served before that build reloads. */
   build: string;
   /** Errors of the latest build. Empty when it succeeded. */
   errors: BuildProblem[];
@@ -25,7 +25,8 @@ export interface DevStatus {
  * `build` is the id of the build that wrote the files being served.
  */
 export function injectReloadScript(html: string, build: string): string {
-  const tag = `<script src="${clientScriptPath}" data-build="${encodeURIComponent(build)}"></script>`;
+  const id = encodeURIComponent(build);
+  const tag = `<script src="${clientScriptPath}" data-build="${id}"></script>`;
   const index = html.toLowerCase().lastIndexOf('</body>');
   if (index === -1) return html + tag;
   return html.slice(0, index) + tag + html.slice(index);

@@ -22,18 +22,19 @@ const contentTypes: Record<string, string> = {
   '.pdf': 'application/pdf',
 };
 
-/** Returns the Content-Type header for a file, by its extension; unknown ones are binary. */
+/** Returns the Content-Type of a file from its extension, or application/octet-stream. */
 export function contentTypeFor(file: string): string {
   return contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
 /**
  * Maps a request target such as `/zh/index.html?x=1` to a path inside `siteDir`. Returns
- * undefined for anything that could leave the folder or name a hidden file: a target that does
- * not start with `/` (absolute-form or `*`), an empty segment (`//`), a `.` or `..` segment
- * (raw or percent-encoded), an encoded slash, backslash or NUL byte, a segment that starts
- * with a dot, or invalid percent-encoding. Symbolic links are checked by the caller, which
- * must compare real paths.
+ * undefined for a target that could leave the folder or name a hidden file:
+ * - one that does not start with `/`, such as absolute-form `http://host/x` or `*`;
+ * - an empty segment (`//`), or a `.` or `..` segment, raw or percent-encoded;
+ * - a segment that starts with a dot, or that decodes to a slash, backslash or NUL byte;
+ * - invalid percent-encoding.
+ * The caller must still compare real paths, because a symbolic link can point outside.
  */
 export function resolveSitePath(siteDir: string, target: string): string | undefined {
   if (!target.startsWith('/')) return undefined;
@@ -41,7 +42,7 @@ export function resolveSitePath(siteDir: string, target: string): string | undef
   const segments = pathname.slice(1).split('/');
   const names: string[] = [];
   for (const [index, segment] of segments.entries()) {
-    // Only the last segment may be empty: `/zh/` asks for the folder's index.html.
+    // Only the last segment may be empty, as in `/zh/`, which requests the folder's index.html.
     if (segment === '') {
       if (index === segments.length - 1) continue;
       return undefined;
@@ -59,7 +60,7 @@ export function resolveSitePath(siteDir: string, target: string): string | undef
   return isInside(siteDir, file) ? file : undefined;
 }
 
-/** Tells whether `file` is `dir` itself or lies inside it; both must be resolved paths. */
+/** Tells whether `file` is `dir` itself or lies inside it. Both must be resolved paths. */
 export function isInside(dir: string, file: string): boolean {
   const relative = path.relative(dir, file);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));

@@ -22,8 +22,9 @@ export interface SourceWatcher {
  * Watches folders recursively and reports changed files in batches. Hidden files and editor
  * backups (names that start with `.` or end with `~`) are ignored.
  *
- * chokidar rather than `fs.watch(dir, { recursive: true })`: on Linux, Node.js 20.20 stops
- * reporting changes to a file once an editor has saved it by renaming a temporary file over it.
+ * It uses chokidar because `fs.watch(dir, { recursive: true })` of Node.js 20.20.2 on Linux
+ * stops reporting changes to a file once an editor has saved it by renaming a temporary file
+ * over it (measured; test/dev.test.ts covers that case).
  */
 export function watchSources(folders: string[], options: WatchOptions): SourceWatcher {
   const debounceMs = options.debounceMs ?? 100;
@@ -47,7 +48,11 @@ export function watchSources(folders: string[], options: WatchOptions): SourceWa
       options.onChange(files);
     }, debounceMs);
   });
-  watcher.on('error', (error) => options.logger.warn(`watching for changes failed: ${String(error)}`));
+  watcher.on('error', (error) =>
+    options.logger.warn(
+      `watching for changes failed: ${String(error)}; restart folio dev if edits stop showing`,
+    ),
+  );
 
   return {
     ready: new Promise((resolve) => watcher.once('ready', () => resolve())),

@@ -61,7 +61,8 @@ export class ExperimentCache {
     } catch (error) {
       return {
         state: 'corrupt',
-        reason: error instanceof Error ? error.message : String(error),
+        // JSON.parse quotes the start of the text, newlines included; the warning is one line.
+        reason: (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' '),
         file,
       };
     }

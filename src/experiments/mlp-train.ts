@@ -90,8 +90,8 @@ export async function trainMlp(
         const [batchLoss = NaN, batchCorrect = 0] = stats.dataSync();
         stats.dispose();
 
-        // NOTE: a learning rate that turns off every relu unit (1e6 with SGD, in some seeds) leaves
-        // the loss large but finite, and this check does not catch it.
+        // NOTE: a learning rate that turns off every relu unit leaves the loss large but finite
+        // (SGD at 1e6 did so for several seeds), and this check does not catch it.
         if (!Number.isFinite(batchLoss)) {
           throw new TrainingDivergedError(epoch, batch, batchLoss, options.learningRate);
         }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -51,6 +51,8 @@ export function resolveDataDir(dataset: string, override?: string): string {
 interface PreparedPlan {
   plan: ExperimentPlan;
   dataDir: string;
+  /** The dataset files the module reads, as listed by its inputFiles(). */
+  inputFiles: string[];
   keyInputs: CacheKeyInputs;
   cacheKey: string;
 }
@@ -58,7 +60,8 @@ interface PreparedPlan {
 /**
  * Runs every planned experiment or takes its result from the cache. Failed runs come back as
  * results with status 'failed' and are never cached. Throws FolioError for problems that stop
- * the build before anything runs, such as a missing dataset.
+ * the build before anything runs, such as a missing dataset or an unwritable cache folder, and
+ * after the runs for a dataset file that an experiment found to be corrupt.
  */
 export async function runExperiments(
   plans: ExperimentPlan[],
@@ -93,8 +96,10 @@ export async function runExperiments(
     pending.push(item);
   }
 
+  if (pending.length > 0) checkCacheFolder(options.cacheDir);
   const jobs = Math.max(1, Math.min(options.jobs ?? os.availableParallelism(), pending.length));
   const queue = [...pending];
+  const datasetFailures: { item: PreparedPlan; error: string }[] = [];
   const runNext = async (): Promise<void> => {
     const item = queue.shift();
     if (!item) return;
@@ -104,15 +109,64 @@ export async function runExperiments(
     );
     results.set(item.plan.id, result);
     if (result.status === 'ok') {
-      cache.write(result);
+      storeResult(cache, result, emit);
       emit({ type: 'done', id: item.plan.id, result });
+    } else if (isDatasetFailure(item, result.error)) {
+      // Thrown below instead of shown as a failed run, because the build must stop before it
+      // replaces the previous report.
+      datasetFailures.push({ item, error: result.error });
     } else {
       emit({ type: 'failed', id: item.plan.id, result });
     }
     await runNext();
   };
   await Promise.all(Array.from({ length: jobs }, runNext));
+  const [failure] = datasetFailures;
+  if (failure) throw invalidDatasetError(failure.item, failure.error);
   return results;
+}
+
+function checkCacheFolder(cacheDir: string): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    accessSync(cacheDir, constants.W_OK);
+  } catch (error) {
+    throw new FolioError('CACHE_NOT_WRITABLE', `cannot write the experiment cache folder ${cacheDir}: ${(error as Error).message}`, {
+      hint: 'set FOLIO_CACHE_DIR to a writable folder',
+      cause: error,
+    });
+  }
+}
+
+/** Stores a result; a failed write costs only a re-run next time, so it is a warning. */
+function storeResult(cache: ExperimentCache, result: ExperimentResult, emit: (event: RunEvent) => void): void {
+  try {
+    cache.write(result);
+  } catch (error) {
+    emit({
+      type: 'warning',
+      message: `could not store the result of ${result.id} in the cache ${cache.directory}: ${(error as Error).message}; the next build runs it again`,
+    });
+  }
+}
+
+/**
+ * Checks whether a run failed on one of its dataset files. The worker sends only the error
+ * message, and the IDX reader starts each message with the path of the file at fault.
+ */
+function isDatasetFailure(item: PreparedPlan, error: string): boolean {
+  return item.inputFiles.some((file) => error.startsWith(`${file}: `));
+}
+
+function invalidDatasetError(item: PreparedPlan, error: string): FolioError {
+  const { plan } = item;
+  const dataset = typeof plan.params.dataset === 'string' ? plan.params.dataset : 'fashion-mnist';
+  const where = `${plan.declaredAt.file}:${plan.declaredAt.line}:${plan.declaredAt.column}`;
+  const hint =
+    item.dataDir === '/usr/share/datasets/fashion-mnist'
+      ? "reinstall Debian's dataset-fashion-mnist (`apt-get install --reinstall dataset-fashion-mnist`), or set FOLIO_DATA_DIR to a folder with intact IDX files"
+      : `replace the file in ${item.dataDir}, or set FOLIO_DATA_DIR to a folder with intact ${dataset} IDX files`;
+  return new FolioError('DATASET_INVALID', `dataset "${dataset}" for experiment "${plan.id}" (${where}) is invalid: ${error}`, { hint });
 }
 
 export interface ExperimentState {
@@ -151,7 +205,10 @@ async function selectBackend(preferred?: BackendName): Promise<BackendName> {
       'BACKEND_UNAVAILABLE',
       error instanceof Error ? error.message : String(error),
       {
-        hint: 'run `npm run setup` to reinstall the dependencies, or pass --backend cpu',
+        hint:
+          preferred === 'tensorflow'
+            ? 'leave out --backend to use the first backend that loads, or pass --backend wasm'
+            : 'run `npm run setup` to reinstall the dependencies, or pass --backend cpu',
         cause: error,
       },
     );
@@ -205,7 +262,7 @@ function preparePlan(
     tfjsVersion,
     backend,
   };
-  return { plan, dataDir, keyInputs, cacheKey: computeCacheKey(keyInputs) };
+  return { plan, dataDir, inputFiles, keyInputs, cacheKey: computeCacheKey(keyInputs) };
 }
 
 function runInWorker(

@@ -65,9 +65,17 @@ export function collectBlocks(chapter: Chapter, diagnostics: Diagnostics): Block
   const blocks: Block[] = [];
   visit(chapter.tree, 'code', (node: Code) => {
     const kind = blockKindOf(node);
-    if (!kind) return;
-
     const position = { line: node.position?.start.line ?? 1, column: node.position?.start.column ?? 1 };
+    if (!kind) {
+      // A misspelt keyword would otherwise print the block's YAML as a code sample.
+      const unknown = /^\{([a-z-]+)\}$/.exec(node.lang ?? '')?.[1];
+      if (unknown) {
+        const message = `unknown block {${unknown}}; use {experiment}, {chart} or {results}, or a language name for a code sample`;
+        diagnostics.warn(chapter.file, position, message, 'block-kind');
+      }
+      return;
+    }
+
     const id = (node.meta ?? '').trim();
     if (!idPattern.test(id)) {
       diagnostics.error(

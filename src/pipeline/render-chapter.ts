@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Root as HastRoot } from 'hast';
@@ -23,7 +23,8 @@ import type { Diagnostics, Position } from './diagnostics.ts';
 import { escapeHtml, htmlBlockNode, inlineNode } from './html-node.ts';
 import type { CaptionedFigure } from './captions.ts';
 import type { LabelTarget } from './labels.ts';
-import { rehypeSanitizeChapter } from './sanitize-html.ts';
+import { resolveImageUrl, rehypeRawImages } from './images.ts';
+import { generatedProperty, rehypeSanitizeChapter } from './sanitize-html.ts';
 import type { Chapter } from './parse-chapter.ts';
 import {
   evaluateExpression,
@@ -100,7 +101,10 @@ export async function renderChapter(
       return SKIP;
     }
     if (node.type === 'image') {
-      resolveImage(node as Image, chapter, context);
+      const image = node as Image;
+      image.url = resolveImageUrl(image.url, chapter.file, positionOf(image), context) ?? '';
+      // Resolved here, so the sanitizer passes it as it is and rehypeRawImages skips it.
+      image.data = { ...image.data, hProperties: { ...image.data?.hProperties, [generatedProperty]: '' } };
       return SKIP;
     }
     if (node.type === 'text') {
@@ -124,6 +128,7 @@ export async function renderChapter(
       footnoteBackLabel: context.language === 'zh' ? '返回正文' : 'Back to content',
     })
     .use(rehypeRaw)
+    .use(rehypeRawImages, { chapterFile: chapter.file, context })
     .use(rehypeSanitizeChapter)
     .use(prefixFootnoteLabel, `${chapter.name}-`)
     .use(rehypeKatex, { output: 'html' })
@@ -243,9 +248,17 @@ async function renderBlocks(chapter: Chapter, blocks: Block[], context: Language
       continue;
     }
     if (block.options.type === 'data') {
-      const dataFile = path.join(context.contentDir, 'data', block.options.file ?? '');
-      if (!existsSync(dataFile)) {
-        context.diagnostics.error(chapter.file, at, `data file not found: ${dataFile}`, 'chart-data');
+      const dataDir = path.resolve(context.contentDir, 'data');
+      const dataFile = path.resolve(dataDir, block.options.file ?? '');
+      const relative = path.relative(dataDir, dataFile);
+      let problem: string | undefined;
+      if (relative.startsWith('..') || path.isAbsolute(relative)) {
+        problem = `data file "${block.options.file}" is outside the data folder ${dataDir}; move it there`;
+      } else if (!existsSync(dataFile) || !statSync(dataFile).isFile()) {
+        problem = `data file not found: ${dataFile}`;
+      }
+      if (problem) {
+        context.diagnostics.error(chapter.file, at, problem, 'chart-data');
         rendered.set(block.node, errorBox(`${text.figure(Number(label?.number ?? 0))}: ${text.valueUnavailable}`, block.node));
         continue;
       }
@@ -286,6 +299,11 @@ function renderInlineValue(node: InlineCode, chapter: Chapter, context: Language
     const value = evaluateExpression(expression.ast, (experiment, pathParts) =>
       readResultPath(context.results.get(experiment), experiment, pathParts),
     );
+    if (!Number.isFinite(value)) {
+      const reason = `evaluates to ${value}, not a finite number; check for a division by zero`;
+      context.diagnostics.error(chapter.file, at, `result reference "${source}" ${reason}`, 'result-value');
+      return unavailable();
+    }
     const shown = formatValue(value, expression.format);
     context.computedValues.push({
       chapter: chapter.name,
@@ -305,40 +323,15 @@ function renderInlineValue(node: InlineCode, chapter: Chapter, context: Language
   }
 }
 
-/**
- * Points an image at its copy under the site's assets. Only files inside the content folder are
- * allowed: a path that leaves it, an absolute path elsewhere, or a remote URL is an error,
- * because the PDF is printed offline and must not read other files of the machine.
- */
-function resolveImage(node: Image, chapter: Chapter, context: LanguageContext): void {
-  const at = positionOf(node);
-  const url = node.url;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
-    context.diagnostics.error(chapter.file, at, `image "${url}" is not a local file; copy it into the content folder`, 'image-remote');
-    node.url = '';
-    return;
-  }
-  const contentRoot = path.resolve(context.contentDir);
-  const file = path.resolve(path.dirname(chapter.file), decodeURIComponent(url.split(/[?#]/)[0] ?? ''));
-  const relative = path.relative(contentRoot, file);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    context.diagnostics.error(chapter.file, at, `image "${url}" is outside the content folder ${contentRoot}`, 'image-outside');
-    node.url = '';
-    return;
-  }
-  if (!existsSync(file)) {
-    context.diagnostics.error(chapter.file, at, `image not found: ${file}`, 'image-missing');
-    node.url = '';
-    return;
-  }
-  const name = relative.split(path.sep).join('-');
-  context.images.set(file, name);
-  node.url = `../assets/images/${encodeURIComponent(name)}`;
-}
-
 function labelEquation(node: MathNode, context: LanguageContext): void {
   const label = (node.data as { label?: string } | undefined)?.label;
-  if (!label) return;
+  if (!label) {
+    // remark-math gives the element that rehype-katex renders no position, so a KaTeX error in a
+    // `$$` block would point at 1:1 without this.
+    const element = node.data?.hChildren?.[0];
+    if (element && !element.position) element.position = node.position;
+    return;
+  }
   const target = context.labels.get(label);
   node.data = {
     hName: 'div',
@@ -452,10 +445,21 @@ function plainText(node: Node): string {
 /** Renders the references list of one language, in order of first citation. */
 export function renderReferences(context: LanguageContext): string {
   if (!context.bibliography || context.citationOrder.length === 0) return '';
+  const bibliography = context.bibliography;
   const items = context.citationOrder
     .map((key, index) => {
-      const entry = context.bibliography!.entries.get(key)!;
-      return `<li id="ref-${escapeHtml(key)}"><span class="ref-number">[${index + 1}]</span> ${formatReference(entry)}</li>`;
+      const entry = bibliography.entries.get(key)!;
+      let formatted: string;
+      try {
+        formatted = formatReference(entry);
+      } catch (error) {
+        // citation-js throws on some fields of the wrong type, such as a family name that is a number.
+        const reason = error instanceof Error ? error.message : String(error);
+        const message = `bibliography entry "${key}" cannot be formatted (${reason}); check its CSL-JSON fields`;
+        context.diagnostics.error(bibliography.file, bibliography.positions.get(key), message, 'bibliography');
+        formatted = escapeHtml(key);
+      }
+      return `<li id="ref-${escapeHtml(key)}"><span class="ref-number">[${index + 1}]</span> ${formatted}</li>`;
     })
     .join('\n');
   return `<ol class="references">${items}</ol>`;

@@ -1,4 +1,4 @@
-import { format as d3Format } from 'd3-format';
+import { format as d3Format, formatSpecifier } from 'd3-format';
 
 /**
  * An inline value such as `mlp-adam.test.accuracy - mlp-sgd.test.accuracy | +.1%`: an
@@ -27,12 +27,8 @@ export class ExpressionError extends Error {}
 export function parseResultExpression(source: string): ResultExpression {
   const [expressionText = '', ...formatParts] = source.split('|');
   const format = formatParts.length > 0 ? formatParts.join('|').trim() : undefined;
-  if (format !== undefined) {
-    try {
-      d3Format(format);
-    } catch {
-      throw new ExpressionError(`invalid format "${format}"; use a d3-format specifier such as .1% or .3f`);
-    }
+  if (format !== undefined && !isValidFormat(format)) {
+    throw new ExpressionError(`invalid format "${format}"; use a d3-format specifier such as .1% or .3f`);
   }
 
   const tokens = tokenize(expressionText.trim());
@@ -75,6 +71,17 @@ export function parseResultExpression(source: string): ResultExpression {
   if (index < tokens.length) throw new ExpressionError(`unexpected "${tokens[index]!.text}"`);
   const experiments = tokens.flatMap((token) => (token.kind === 'path' ? [token.experiment] : []));
   return { source, ast, format, experiments: [...new Set(experiments)] };
+}
+
+/** Format types that d3-format 3 defines. It formats a value with any other letter as "g", without an error. */
+const formatTypes = new Set(['', 'e', 'f', 'g', 'r', 's', '%', 'p', 'b', 'o', 'd', 'x', 'X', 'c', 'n']);
+
+function isValidFormat(format: string): boolean {
+  try {
+    return formatTypes.has(formatSpecifier(format).type);
+  } catch {
+    return false;
+  }
 }
 
 type Token =

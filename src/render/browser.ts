@@ -36,7 +36,13 @@ export async function launchBrowser(): Promise<Browser> {
       ],
     });
   } catch (error) {
-    throw new FolioError('CHROMIUM_NOT_FOUND', `Chromium at ${executablePath} failed to start: ${(error as Error).message}`, {
+    // puppeteer's message spans lines, with Chromium's stderr and a link to its troubleshooting page.
+    const reason = (error as Error).message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('TROUBLESHOOTING:'))
+      .join(' ');
+    throw new FolioError('CHROMIUM_NOT_FOUND', `Chromium at ${executablePath} failed to start: ${reason}`, {
       hint: 'check that the binary runs (`chromium --version`), or set FOLIO_CHROMIUM to another one',
       cause: error,
     });

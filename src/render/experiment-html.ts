@@ -108,6 +108,17 @@ export async function renderChartSvg(
           throw new Error(`column "${column}" not found in ${options.file}; its columns are ${rows.columns.join(', ')}`);
         }
       }
+      // Vega-Lite accepts a text column as y without an error, and the chart then shows no real values.
+      const y = options.y;
+      const isNumber = (value: string | undefined) => value !== undefined && value.trim() !== '' && Number.isFinite(Number(value));
+      const textRow = y === 'count' ? -1 : rows.findIndex((row) => !isNumber(row[y]));
+      if (textRow >= 0) {
+        const value = rows[textRow]?.[y] ?? '';
+        // Line 1 of the file is the header.
+        throw new Error(
+          `column "${y}" of ${options.file} has "${value}" on line ${textRow + 2}, which is not a number; choose a numeric column, or y: count to count rows`,
+        );
+      }
       const spec = dataChartSpec(
         rows as unknown as Record<string, string>[],
         { ...options, x: options.x ?? '' },

@@ -196,6 +196,15 @@ describe('loadMnistFormat', () => {
     }
   });
 
+  it('shares memory with worker threads', () => {
+    const data = loadMnistFormat(DATA_DIR, { trainLimit: 2, testLimit: 2 });
+
+    expect(data.train.images.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(data.train.labels.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(data.test.images.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(data.test.labels.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
   it('reads a limit past the end as the whole split', () => {
     const data = loadMnistFormat(DATA_DIR, { trainLimit: 1, testLimit: 20000 });
 

@@ -4,7 +4,14 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/experiments/backend.ts';
-import { loadMnistCached } from '../../src/experiments/mlp-data.ts';
+import {
+  clearMnistCache,
+  gatherBatch,
+  loadMnistCached,
+  primeMnistCache,
+  splitValidation,
+} from '../../src/experiments/mlp-data.ts';
+import { loadMnistFormat } from '../../src/experiments/idx.ts';
 import {
   computeGradients,
   computeLoss,
@@ -88,6 +95,60 @@ describe('mlp schema', () => {
     for (const [name, field] of Object.entries(mlpSchema.shape)) {
       expect(field.description, name).toBeTruthy();
     }
+  });
+});
+
+describe('mlp data cache', () => {
+  it('parses each folder and limits once', () => {
+    const first = loadMnistCached(DATA_DIR, { trainLimit: 10, testLimit: 10 });
+    const second = loadMnistCached(`${DATA_DIR}/`, { trainLimit: 10, testLimit: 10 });
+    const otherLimit = loadMnistCached(DATA_DIR, { trainLimit: 11, testLimit: 10 });
+
+    expect(second).toBe(first);
+    expect(otherLimit).not.toBe(first);
+  });
+
+  it('returns a primed dataset unparsed', () => {
+    const data = loadMnistFormat(DATA_DIR, { trainLimit: 3, testLimit: 3 });
+    clearMnistCache();
+
+    primeMnistCache(DATA_DIR, { trainLimit: 3, testLimit: 3 }, data);
+
+    expect(loadMnistCached(DATA_DIR, { trainLimit: 3, testLimit: 3 })).toBe(data);
+  });
+
+  it('holds out the last images for validation', () => {
+    const data = loadMnistCached(DATA_DIR, { trainLimit: 20, testLimit: 1 });
+
+    const { train, validation } = splitValidation(data.train, 0.1);
+
+    expect(train.count).toBe(18);
+    expect(validation.count).toBe(2);
+    expect(Array.from(validation.labels)).toEqual(Array.from(data.train.labels.subarray(18)));
+    expect(validation.images).toEqual(data.train.images.subarray(18 * 784));
+  });
+});
+
+describe('mlp gatherBatch', () => {
+  it('copies rows, transposed pixels and one-hot labels', () => {
+    const data = loadMnistCached(DATA_DIR, { trainLimit: 20, testLimit: 1 });
+    const indices = [7, 3, 19];
+
+    const batch = gatherBatch(data.train, indices, 0, 3);
+
+    expect(batch.size).toBe(3);
+    indices.forEach((index, row) => {
+      const image = Array.from(data.train.images.subarray(index * 784, (index + 1) * 784));
+      expect(Array.from(batch.images.subarray(row * 784, (row + 1) * 784))).toEqual(image);
+      const column = Array.from(
+        { length: 784 },
+        (_, pixel) => batch.imagesTransposed[pixel * 3 + row],
+      );
+      expect(column).toEqual(image);
+      const oneHot = Array.from(batch.oneHot.subarray(row * 10, (row + 1) * 10));
+      expect(oneHot.indexOf(1)).toBe(data.train.labels[index]);
+      expect(oneHot.reduce((sum, value) => sum + value, 0)).toBe(1);
+    });
   });
 });
 

@@ -96,10 +96,10 @@ describe.concurrent('folio check', () => {
 
     expect(run.stderr).toBe(
       checkOutput([
-        `${file}:5:1  error  experiment "negative-rate": invalid parameter learningRate: Too small: expected number to be >0  experiment-params`,
-        `${file}:11:1  error  experiment "zero-batch": invalid parameter batchSize: Too small: expected number to be >0  experiment-params`,
-        `${file}:18:1  error  experiment "unknown-optimizer": invalid parameter optimizer: Invalid option: expected one of "sgd"|"adam"  experiment-params`,
-        `${file}:24:1  error  experiment "fractional-epochs": invalid parameter epochs: Invalid input: expected int, received number  experiment-params`,
+        `${file}:8:15  error  experiment "negative-rate": invalid parameter learningRate: Too small: expected number to be >0  experiment-params`,
+        `${file}:15:12  error  experiment "zero-batch": invalid parameter batchSize: Too small: expected number to be >0  experiment-params`,
+        `${file}:20:12  error  experiment "unknown-optimizer": invalid parameter optimizer: Invalid option: expected one of "sgd"|"adam"  experiment-params`,
+        `${file}:28:9  error  experiment "fractional-epochs": invalid parameter epochs: Invalid input: expected int, received number  experiment-params`,
       ]),
     );
     expect(run.exitCode).toBe(1);
