@@ -15,6 +15,7 @@ import { loadBibliography, type Bibliography } from './pipeline/citations.ts';
 import { Diagnostics } from './pipeline/diagnostics.ts';
 import { checkGlyphs, type GlyphCheckFile } from './pipeline/glyph-check.ts';
 import { promoteCaptions } from './pipeline/captions.ts';
+import { checkExperimentReferences } from './pipeline/experiment-references.ts';
 import { indexLabels, promoteDisplayMath } from './pipeline/labels.ts';
 import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.ts';
 import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
@@ -169,6 +170,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   const diagnostics = new Diagnostics();
   const content = loadContent(options.contentDir, diagnostics, options.languages);
   const plans = planExperiments(content.blocks, diagnostics);
+  checkExperimentReferences([...content.chapters.values()].flat(), content.blocks, diagnostics);
   if (options.train && options.formats.includes('pdf')) {
     // Before training, so that a character the PDF cannot print fails fast and at its line.
     checkGlyphs(printedFiles(options.contentDir, content), diagnostics);

@@ -22,6 +22,7 @@ import { formatReference, type Bibliography } from './citations.ts';
 import type { Diagnostics, Position } from './diagnostics.ts';
 import { escapeHtml, htmlBlockNode, inlineNode } from './html-node.ts';
 import type { CaptionedFigure } from './captions.ts';
+import { unknownExperimentMessage } from './experiment-references.ts';
 import type { LabelTarget } from './labels.ts';
 import { resolveImageUrl, rehypeRawImages } from './images.ts';
 import { generatedProperty, rehypeSanitizeChapter } from './sanitize-html.ts';
@@ -197,7 +198,7 @@ function lookupResults(ids: string[], context: LanguageContext, file: string, at
     const result = context.results.get(id);
     if (!result) {
       if (!context.declaredExperiments.has(id)) {
-        context.diagnostics.error(file, at, `unknown experiment "${id}"; declare it with an {experiment} block`, 'experiment-unknown');
+        context.diagnostics.error(file, at, unknownExperimentMessage(id), 'experiment-unknown');
       }
       return undefined;
     }
