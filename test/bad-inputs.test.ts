@@ -643,6 +643,19 @@ describe.concurrent('bad math, citations and references', () => {
     expect(run.after).toEqual(run.before);
   });
 
+  it('Chinese text in math mode', async ({ expect }) => {
+    const content = contentWith({ 'en/intro.md': append('\nLoss $损失 = 1$ here.\n') });
+
+    const run = await buildOverFirstOutput(content);
+
+    expect(run.lines).toEqual([
+      `${content}/en/intro.md:29:6  error  Could not render math with KaTeX: KaTeX parse error: LaTeX-incompatible input and strict mode is set to 'error': Unicode text character "损" used in math mode [unicodeTextInMathMode] at position 1: 损̲失 = 1; write text inside \\text{…}  katex`,
+      ...contentErrors(1),
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(run.after).toEqual(run.before);
+  });
+
   it('KaTeX error in inline math', async ({ expect }) => {
     const content = contentWith({ 'en/intro.md': append('\nInline $\\badmacro{x}$ here.\n') });
 

@@ -132,7 +132,7 @@ export async function renderChapter(
     .use(rehypeRawImages, { chapterFile: chapter.file, context })
     .use(rehypeSanitizeChapter)
     .use(prefixFootnoteLabel, `${chapter.name}-`)
-    .use(rehypeKatex, { output: 'html' })
+    .use(rehypeKatex, { output: 'html', strict: 'error' })
     .use(rehypeStringify);
   const hast = await processor.run(chapter.tree as Root, file);
   const html = processor.stringify(hast as never, file);
@@ -140,7 +140,9 @@ export async function renderChapter(
     const at = { line: message.line ?? 1, column: message.column ?? 1 };
     if (message.source === 'rehype-katex') {
       const cause = message.cause instanceof Error ? `: ${message.cause.message.split('\n')[0]}` : '';
-      context.diagnostics.error(chapter.file, at, `${message.reason}${cause}`, 'katex');
+      // KaTeX's fonts have no Chinese glyphs, so text in math mode must go through \text{}.
+      const hint = cause.includes('unicodeTextInMathMode') ? '; write text inside \\text{…}' : '';
+      context.diagnostics.error(chapter.file, at, `${message.reason}${cause}${hint}`, 'katex');
     } else {
       context.diagnostics.warn(chapter.file, at, message.reason, message.ruleId ?? 'html');
     }
