@@ -129,7 +129,12 @@ export function dataChartSpec(
 ): TopLevelSpec {
   const yEncoding =
     options.y === 'count'
-      ? { aggregate: 'count' as const, type: 'quantitative' as const, title: options.yTitle ?? text.count }
+      ? {
+          aggregate: 'count' as const,
+          type: 'quantitative' as const,
+          title: options.yTitle ?? text.count,
+          axis: { tickMinStep: 1, format: 'd' },
+        }
       : { field: options.y, type: 'quantitative' as const, aggregate: 'sum' as const, title: options.yTitle ?? options.y };
   if (options.mark === 'arc') {
     return {
@@ -152,7 +157,9 @@ export function dataChartSpec(
       x: { field: options.x, type: 'ordinal', title: options.xTitle ?? options.x, axis: { labelAngle: -45 } },
       y: yEncoding,
       ...(options.color
-        ? { color: { field: options.color, type: 'nominal' as const, title: options.colorTitle ?? options.color, legend: { orient: 'right' as const, columns: 1 } } }
+        ? { color: { field: options.color, type: 'nominal' as const, title: options.colorTitle ?? options.color, legend: { orient: 'right' as const, columns: 1, labelLimit: 220 },
+              // Twenty distinct colors, so that up to twenty organizations never share one.
+              scale: { scheme: 'tableau20' } } }
         : {}),
     },
   };
