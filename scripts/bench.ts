@@ -145,7 +145,7 @@ async function profileEpoch(): Promise<void> {
   console.log(`\nprofile of one epoch: ${seconds(total)} s with timers`);
   const print = (label: string, milliseconds: number, calls?: number) =>
     console.log(
-      `  ${label.padEnd(34)} ${seconds(milliseconds).padStart(7)} s ` +
+      `  ${label.padEnd(38)} ${seconds(milliseconds).padStart(7)} s ` +
         `${((100 * milliseconds) / total).toFixed(1).padStart(5)} %` +
         (calls === undefined ? '' : `  ${calls} calls`),
     );

@@ -6,7 +6,7 @@ Fashion-MNIST training images read from the same IDX files. The thread count is
 PyTorch's default.
 
 Usage: python3 scripts/bench_torch.py DATA_DIR [--epochs N] [--batch-size N]
-       [--learning-rate X] [--hidden N] [--seed N]
+       [--learning-rate X] [--hidden N] [--seed N] [--optimizer sgd|adam]
 """
 
 import argparse
@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=0.01)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -61,7 +62,11 @@ def main() -> None:
         nn.init.zeros_(layer.bias)
     # CrossEntropyLoss applies log-softmax itself, so the model ends at the logits.
     loss_function = nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=args.learning_rate)
+    if args.optimizer == "adam":
+        # Keras's defaults, as in the tfjs experiment.
+        optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate, betas=(0.9, 0.999), eps=1e-7)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=args.learning_rate)
 
     epochs = []
     for epoch in range(1, args.epochs + 1):
