@@ -21,8 +21,15 @@ const runs = [
   { id: 'mlp-adam', optimizer: 'adam', learningRate: 0.001 },
 ];
 
-console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}`);
-console.log(`load average at start: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}`,
+);
+console.log(
+  `load average at start: ${os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}`,
+);
 
 // Blocks as the chapters declare them; the planner only reads these fields.
 const blocks = runs.map(
@@ -39,31 +46,58 @@ const blocks = runs.map(
 const plans = planExperiments(blocks, new Diagnostics());
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'folio-bench-phase-'));
 const started = performance.now();
-const results = await runExperiments([...plans.values()], { cacheDir, dataDir, logger: silentLogger });
+const results = await runExperiments([...plans.values()], {
+  cacheDir,
+  dataDir,
+  logger: silentLogger,
+});
 const ours = (performance.now() - started) / 1000;
 rmSync(cacheDir, { recursive: true, force: true });
 for (const result of results.values()) {
   const accuracy = result.status === 'ok' ? result.test?.accuracy.toFixed(4) : result.status;
-  console.log(`  ${result.id}: ${result.wallSeconds.toFixed(2)} s in its worker, test accuracy ${accuracy}`);
+  console.log(
+    `  ${result.id}: ${result.wallSeconds.toFixed(2)} s in its worker, test accuracy ${accuracy}`,
+  );
 }
-console.log(`ours: experiment phase ${ours.toFixed(2)} s (both runs in parallel worker threads, ${results.values().next().value?.backend})`);
+console.log(
+  `ours: experiment phase ${ours.toFixed(2)} s (both runs in parallel worker threads, ${results.values().next().value?.backend})`,
+);
 
 const python = ['/usr/bin/python3', 'python3'].find(
   (candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
 );
 if (python === undefined) {
-  console.log('torch: skipped, because no python3 can import torch (Debian: apt-get install -y python3-torch libopenblas0-pthread)');
+  console.log(
+    'torch: skipped, because no python3 can import torch (Debian: apt-get install -y python3-torch libopenblas0-pthread)',
+  );
 } else {
   const script = path.join(import.meta.dirname, 'bench_torch.py');
   const torchStarted = performance.now();
   for (const run of runs) {
-    const output = execFileSync(python, [script, dataDir, `--epochs=${epochs}`, `--optimizer=${run.optimizer}`, `--learning-rate=${run.learningRate}`], { encoding: 'utf8' });
+    const output = execFileSync(
+      python,
+      [
+        script,
+        dataDir,
+        `--epochs=${epochs}`,
+        `--optimizer=${run.optimizer}`,
+        `--learning-rate=${run.learningRate}`,
+      ],
+      { encoding: 'utf8' },
+    );
     const report = JSON.parse(output) as { threads: number; epochs: { seconds: number }[] };
     const total = report.epochs.reduce((sum, epoch) => sum + epoch.seconds, 0);
     console.log(`  torch ${run.id}: ${total.toFixed(2)} s of epochs, ${report.threads} threads`);
   }
   const torch = (performance.now() - torchStarted) / 1000;
-  console.log(`torch: both trainings one after the other, processes included, ${torch.toFixed(2)} s`);
+  console.log(
+    `torch: both trainings one after the other, processes included, ${torch.toFixed(2)} s`,
+  );
   console.log(`ratio ours/torch: ${(ours / torch).toFixed(2)}`);
 }
-console.log(`load average at end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at end: ${os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}`,
+);

@@ -1,7 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { loadManifest, localize, manifestFileName, type Language, type Manifest } from './config/manifest.ts';
+import {
+  loadManifest,
+  localize,
+  manifestFileName,
+  type Language,
+  type Manifest,
+} from './config/manifest.ts';
 import { locateYamlPath } from './config/yaml.ts';
 import { FolioError } from './errors.ts';
 import type { ExperimentResult } from './experiments/result.ts';
@@ -19,7 +25,12 @@ import { checkExperimentReferences } from './pipeline/experiment-references.ts';
 import { indexLabels, promoteDisplayMath } from './pipeline/labels.ts';
 import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.ts';
 import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
-import { renderChapter, renderReferences, type LanguageContext, type RenderedChapter } from './pipeline/render-chapter.ts';
+import {
+  renderChapter,
+  renderReferences,
+  type LanguageContext,
+  type RenderedChapter,
+} from './pipeline/render-chapter.ts';
 import { stringsFor } from './render/i18n.ts';
 import { writeOutputs } from './render/outputs.ts';
 import { throwIfInterrupted } from './shutdown.ts';
@@ -63,24 +74,37 @@ interface LoadedContent {
 }
 
 /** Reads the manifest, every chapter, its blocks and the bibliography, reporting content problems. */
-export function loadContent(contentDir: string, diagnostics: Diagnostics, languages?: Language[]): LoadedContent {
+export function loadContent(
+  contentDir: string,
+  diagnostics: Diagnostics,
+  languages?: Language[],
+): LoadedContent {
   const manifest = loadManifest(contentDir);
   const manifestFile = path.join(contentDir, 'report.yaml');
   const chapters = new Map<Language, Chapter[]>();
   const blocks: Block[] = [];
-  const wanted = manifest.languages.filter((language) => !languages || languages.includes(language));
+  const wanted = manifest.languages.filter(
+    (language) => !languages || languages.includes(language),
+  );
 
   for (const language of manifest.languages) {
     const list: Chapter[] = [];
     manifest.chapters.forEach((name, index) => {
       const file = path.join(contentDir, language, `${name}.md`);
       if (!isFile(file)) {
-        const others = manifest.languages.filter((other) => isFile(path.join(contentDir, other, `${name}.md`)));
+        const others = manifest.languages.filter((other) =>
+          isFile(path.join(contentDir, other, `${name}.md`)),
+        );
         const message =
           others.length > 0
             ? `chapter "${name}" exists in ${others.join(', ')} but not in ${language}: create ${file}`
             : `chapter "${name}" is listed in report.yaml but ${file} does not exist`;
-        diagnostics.error(manifestFile, locateChapterName(manifestFile, name), message, others.length > 0 ? 'parity-chapter' : 'chapter-missing');
+        diagnostics.error(
+          manifestFile,
+          locateChapterName(manifestFile, name),
+          message,
+          others.length > 0 ? 'parity-chapter' : 'chapter-missing',
+        );
         return;
       }
       const chapter = readChapter(file, name, language, index + 1, diagnostics);
@@ -128,9 +152,14 @@ function isFile(file: string): boolean {
 }
 
 /** Finds where report.yaml names a chapter, for messages about that chapter. */
-function locateChapterName(manifestFile: string, name: string): { line: number; column: number } | undefined {
+function locateChapterName(
+  manifestFile: string,
+  name: string,
+): { line: number; column: number } | undefined {
   const lines = readFileSync(manifestFile, 'utf8').split('\n');
-  const pattern = new RegExp(`(^|[\\s\\[,'"-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s\\],'"])`);
+  const pattern = new RegExp(
+    `(^|[\\s\\[,'"-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s\\],'"])`,
+  );
   for (let index = lines.length - 1; index >= 0; index--) {
     const match = pattern.exec(lines[index] ?? '');
     if (match) return { line: index + 1, column: match.index + match[1]!.length + 1 };
@@ -140,13 +169,21 @@ function locateChapterName(manifestFile: string, name: string): { line: number; 
 
 function contentErrors(diagnostics: Diagnostics): FolioError {
   if (diagnostics.errorCount === 0) {
-    return new FolioError('CONTENT_ERRORS', `the content has ${diagnostics.warningCount} warning(s) and --strict is set; nothing was written`, {
-      hint: 'fix the warnings listed above, or build without --strict',
-    });
+    return new FolioError(
+      'CONTENT_ERRORS',
+      `the content has ${diagnostics.warningCount} warning(s) and --strict is set; nothing was written`,
+      {
+        hint: 'fix the warnings listed above, or build without --strict',
+      },
+    );
   }
-  return new FolioError('CONTENT_ERRORS', `the content has ${diagnostics.errorCount} error(s); nothing was written`, {
-    hint: 'fix the errors listed above (run `folio check` to list them without building)',
-  });
+  return new FolioError(
+    'CONTENT_ERRORS',
+    `the content has ${diagnostics.errorCount} error(s); nothing was written`,
+    {
+      hint: 'fix the errors listed above (run `folio check` to list them without building)',
+    },
+  );
 }
 
 /** Rejects `--force` ids that name no experiment, since a typo would silently re-run nothing. */
@@ -200,7 +237,9 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       text: stringsFor(language),
       contentDir: options.contentDir,
       results,
-      declaredExperiments: new Set(content.blocks.filter((block) => block.kind === 'experiment').map((block) => block.id)),
+      declaredExperiments: new Set(
+        content.blocks.filter((block) => block.kind === 'experiment').map((block) => block.id),
+      ),
       labels: indexLabels(chapters, diagnostics),
       bibliography: content.bibliography,
       citationOrder: [],
@@ -214,9 +253,21 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       context.chapterCitations = [];
       const chapterBlocks = content.blocks.filter((block) => block.chapter === chapter);
       rendered.push(await renderChapter(chapter, chapterBlocks, context));
-      facts.push(chapterFacts(language, chapter.name, chapter.file, chapterBlocks, context.labels, context.chapterCitations, context.computedValues));
+      facts.push(
+        chapterFacts(
+          language,
+          chapter.name,
+          chapter.file,
+          chapterBlocks,
+          context.labels,
+          context.chapterCitations,
+          context.computedValues,
+        ),
+      );
     }
-    const ordered = [...plans.keys()].map((id) => results.get(id)).filter((result): result is ExperimentResult => result !== undefined);
+    const ordered = [...plans.keys()]
+      .map((id) => results.get(id))
+      .filter((result): result is ExperimentResult => result !== undefined);
     pages.set(
       language,
       renderPage(options.templatesDir, content.manifest, {
@@ -230,7 +281,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   checkParity(facts, diagnostics);
 
   const summary: BuildSummary = { diagnostics, results: [...results.values()], outputs: [] };
-  const stopped = diagnostics.errorCount > 0 || (options.strict === true && diagnostics.warningCount > 0);
+  const stopped =
+    diagnostics.errorCount > 0 || (options.strict === true && diagnostics.warningCount > 0);
   if (stopped || !options.train) return summary;
 
   const metadata = new Map(
@@ -239,7 +291,9 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       {
         title: localize(content.manifest.title, language),
         author: content.manifest.authors.map((author) => localize(author, language)).join(', '),
-        subject: localize(content.manifest.subtitle, language) || localize(content.manifest.title, language),
+        subject:
+          localize(content.manifest.subtitle, language) ||
+          localize(content.manifest.title, language),
         keywords: content.manifest.keywords.map((keyword) => localize(keyword, language)),
         language: language === 'zh' ? 'zh-CN' : 'en',
       },

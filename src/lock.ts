@@ -11,20 +11,36 @@ import type { Logger } from './logger.ts';
  * builds started at once write their outputs one after the other. A lock left by a killed
  * process goes stale after 30 s and is taken over. Returns the function that releases it.
  */
-export async function acquireBuildLock(outDir: string, logger: Logger, waitSeconds = 1800): Promise<() => Promise<void>> {
+export async function acquireBuildLock(
+  outDir: string,
+  logger: Logger,
+  waitSeconds = 1800,
+): Promise<() => Promise<void>> {
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
-    throw new FolioError('OUTPUT_NOT_WRITABLE', `cannot use ${outDir} as the output folder: it is a file`, {
-      hint: 'choose a folder with --out',
-    });
+    throw new FolioError(
+      'OUTPUT_NOT_WRITABLE',
+      `cannot use ${outDir} as the output folder: it is a file`,
+      {
+        hint: 'choose a folder with --out',
+      },
+    );
   }
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (error) {
-    throw new FolioError('OUTPUT_NOT_WRITABLE', `cannot create the output folder ${outDir}: ${(error as Error).message}`, {
-      hint: 'choose a writable folder with --out, or fix the permissions',
-    });
+    throw new FolioError(
+      'OUTPUT_NOT_WRITABLE',
+      `cannot create the output folder ${outDir}: ${(error as Error).message}`,
+      {
+        hint: 'choose a writable folder with --out, or fix the permissions',
+      },
+    );
   }
-  const options = { lockfilePath: path.join(outDir, '.folio-build.lock'), stale: 30_000, update: 10_000 };
+  const options = {
+    lockfilePath: path.join(outDir, '.folio-build.lock'),
+    stale: 30_000,
+    update: 10_000,
+  };
   try {
     return await lockfile.lock(outDir, { ...options, retries: 0 });
   } catch (error) {
@@ -32,7 +48,10 @@ export async function acquireBuildLock(outDir: string, logger: Logger, waitSecon
   }
   logger.info(`waiting for another build that is writing ${outDir}`);
   try {
-    return await lockfile.lock(outDir, { ...options, retries: { retries: waitSeconds, minTimeout: 1000, maxTimeout: 1000, factor: 1 } });
+    return await lockfile.lock(outDir, {
+      ...options,
+      retries: { retries: waitSeconds, minTimeout: 1000, maxTimeout: 1000, factor: 1 },
+    });
   } catch (error) {
     throw lockError(outDir, error);
   }
@@ -45,7 +64,11 @@ function lockError(outDir: string, error: unknown): FolioError {
       hint: 'wait for it to finish, or use another --out folder',
     });
   }
-  return new FolioError('OUTPUT_NOT_WRITABLE', `cannot lock the output folder ${outDir}: ${(error as Error).message}`, {
-    hint: 'choose a writable folder with --out, or fix the permissions',
-  });
+  return new FolioError(
+    'OUTPUT_NOT_WRITABLE',
+    `cannot lock the output folder ${outDir}: ${(error as Error).message}`,
+    {
+      hint: 'choose a writable folder with --out, or fix the permissions',
+    },
+  );
 }

@@ -34,5 +34,8 @@ export const silentLogger: Logger = createLogger('silent');
 /** A logger that keeps its lines in memory, for tests and for the JSON summary. */
 export function createRecordingLogger(level: LogLevel = 'debug'): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger(level, (line) => lines.push(line)), { lines });
+  return Object.assign(
+    createLogger(level, (line) => lines.push(line)),
+    { lines },
+  );
 }

@@ -36,7 +36,9 @@ export function createRunReporter(logger: Logger, interactive: boolean) {
 
   const line = (result: ExperimentResult) => {
     if (result.status === 'failed') return `failed  ${result.id}  ${result.error}`;
-    const accuracy = result.test ? `  test accuracy ${formatValue(result.test.accuracy, '.1%')}` : '';
+    const accuracy = result.test
+      ? `  test accuracy ${formatValue(result.test.accuracy, '.1%')}`
+      : '';
     const epochs = result.epochs ? `  ${result.epochs.length} epochs` : '';
     const verb = result.cached ? 'cached ' : 'trained';
     return `${verb} ${result.id}${epochs}${accuracy}  ${formatValue(result.provenance.wallSeconds, '.1f')} s`;
@@ -53,7 +55,15 @@ export function createRunReporter(logger: Logger, interactive: boolean) {
         log(line(event.result));
         break;
       case 'start':
-        bars.set(event.id, multibar?.create(1, 0, { id: event.id, epoch: 0, epochs: '?', loss: '-' }) as cliProgress.SingleBar);
+        bars.set(
+          event.id,
+          multibar?.create(1, 0, {
+            id: event.id,
+            epoch: 0,
+            epochs: '?',
+            loss: '-',
+          }) as cliProgress.SingleBar,
+        );
         if (!multibar) logger.verbose(`running ${event.id}`);
         break;
       case 'progress': {
@@ -61,7 +71,12 @@ export function createRunReporter(logger: Logger, interactive: boolean) {
         const bar = bars.get(event.id);
         if (bar) {
           bar.setTotal(epochs * batches);
-          bar.update((epoch - 1) * batches + batch, { id: event.id, epoch, epochs, loss: formatValue(loss, '.4f') });
+          bar.update((epoch - 1) * batches + batch, {
+            id: event.id,
+            epoch,
+            epochs,
+            loss: formatValue(loss, '.4f'),
+          });
         }
         break;
       }

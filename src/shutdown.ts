@@ -15,7 +15,11 @@ export function isInterrupted(): boolean {
 
 /** Throws INTERRUPTED once an interrupt started; called before each step that writes outputs. */
 export function throwIfInterrupted(): void {
-  if (interrupted) throw new FolioError('INTERRUPTED', 'the build was interrupted; the previous outputs are unchanged');
+  if (interrupted)
+    throw new FolioError(
+      'INTERRUPTED',
+      'the build was interrupted; the previous outputs are unchanged',
+    );
 }
 
 /** Registers a cleanup and returns a function that unregisters it. */

@@ -28,8 +28,13 @@ describe('two builds at once', () => {
     expect(result.status).toBe('ok');
     const cacheEntries = readdirSync(path.join(workDir, 'cache'));
     expect(cacheEntries.filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    for (const entry of cacheEntries) expect(() => JSON.parse(readFileSync(path.join(workDir, 'cache', entry), 'utf8'))).not.toThrow();
-    expect(readdirSync(outDir).filter((name) => name.includes('.new-') || name.includes('.old-'))).toEqual([]);
+    for (const entry of cacheEntries)
+      expect(() =>
+        JSON.parse(readFileSync(path.join(workDir, 'cache', entry), 'utf8')),
+      ).not.toThrow();
+    expect(
+      readdirSync(outDir).filter((name) => name.includes('.new-') || name.includes('.old-')),
+    ).toEqual([]);
     expect(existsSync(path.join(outDir, 'site', 'assets', 'style.css'))).toBe(true);
   });
 });

@@ -17,7 +17,10 @@ function hashTree(dir: string): Record<string, string> {
     for (const name of readdirSync(current)) {
       const file = path.join(current, name);
       if (statSync(file).isDirectory()) walk(file);
-      else hashes[path.relative(dir, file)] = createHash('sha256').update(readFileSync(file)).digest('hex');
+      else
+        hashes[path.relative(dir, file)] = createHash('sha256')
+          .update(readFileSync(file))
+          .digest('hex');
     }
   };
   walk(dir);
@@ -28,14 +31,20 @@ describe('Ctrl-C during a build', () => {
   it('exits 130 and keeps the previous outputs', async () => {
     const outDir = path.join(workDir, 'out');
     const cacheDir = path.join(workDir, 'cache');
-    const first = await runFolio(['build', '--content', tinyFixture, '--out', outDir], { FOLIO_CACHE_DIR: cacheDir });
+    const first = await runFolio(['build', '--content', tinyFixture, '--out', outDir], {
+      FOLIO_CACHE_DIR: cacheDir,
+    });
     expect(first.exitCode).toBe(0);
     const before = hashTree(outDir);
 
-    const child = spawn(process.execPath, ['bin/folio.js', 'build', '--content', tinyFixture, '--out', outDir, '--force'], {
-      cwd: repoRoot,
-      env: { ...process.env, FOLIO_CACHE_DIR: cacheDir },
-    });
+    const child = spawn(
+      process.execPath,
+      ['bin/folio.js', 'build', '--content', tinyFixture, '--out', outDir, '--force'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, FOLIO_CACHE_DIR: cacheDir },
+      },
+    );
     let stderr = '';
     const exitCode = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
@@ -52,6 +61,8 @@ describe('Ctrl-C during a build', () => {
     delete before['.folio-print-state.json'];
     delete after['.folio-print-state.json'];
     expect(after).toEqual(before);
-    expect(readdirSync(outDir).filter((name) => name.endsWith('.tmp') || name.includes('.new-'))).toEqual([]);
+    expect(
+      readdirSync(outDir).filter((name) => name.endsWith('.tmp') || name.includes('.new-')),
+    ).toEqual([]);
   });
 });

@@ -15,7 +15,9 @@ beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'folio-pdf-'));
   outDir = path.join(workDir, 'out');
   cacheDir = path.join(workDir, 'cache');
-  const run = await runFolio(['build', '--content', tinyFixture, '--out', outDir], { FOLIO_CACHE_DIR: cacheDir });
+  const run = await runFolio(['build', '--content', tinyFixture, '--out', outDir], {
+    FOLIO_CACHE_DIR: cacheDir,
+  });
   expect(run.stderr).toContain('done in');
   expect(run.exitCode).toBe(0);
 });
@@ -25,7 +27,15 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 const pdfOf = (language: string) => path.join(outDir, `report.${language}.pdf`);
 
 async function pageText(language: string, page: number): Promise<string> {
-  return runTool('pdftotext', ['-layout', '-f', String(page), '-l', String(page), pdfOf(language), '-']);
+  return runTool('pdftotext', [
+    '-layout',
+    '-f',
+    String(page),
+    '-l',
+    String(page),
+    pdfOf(language),
+    '-',
+  ]);
 }
 
 async function pageCount(language: string): Promise<number> {
@@ -82,12 +92,18 @@ describe.each(['zh', 'en'])('PDF in %s', (language) => {
   it('contents links target the printed pages', async () => {
     const contents = await readContents(language);
     const links = await readInternalLinks(new Uint8Array(readFileSync(pdfOf(language))));
-    expect(links.slice(0, contents.length).map((link) => link.target)).toEqual(contents.map((entry) => entry.page));
+    expect(links.slice(0, contents.length).map((link) => link.target)).toEqual(
+      contents.map((entry) => entry.page),
+    );
   });
 
   it('chapters start on a new page', async () => {
     const contents = await readContents(language);
-    const chapters = contents.filter((entry) => entry.title === chapterTitle || entry.title === (language === 'zh' ? '引言' : 'Introduction'));
+    const chapters = contents.filter(
+      (entry) =>
+        entry.title === chapterTitle ||
+        entry.title === (language === 'zh' ? '引言' : 'Introduction'),
+    );
     for (const chapter of chapters) {
       const text = await pageText(language, chapter.page);
       const body = text.split('\n').filter((line) => line.trim() !== '');
@@ -100,7 +116,9 @@ describe.each(['zh', 'en'])('PDF in %s', (language) => {
     const outline = await readOutline(new Uint8Array(readFileSync(pdfOf(language))));
     const chapter = outline.find((entry) => entry.title.includes(chapterTitle));
     expect(chapter).toBeDefined();
-    const section = outline.find((entry) => entry.title === (language === 'zh' ? '训练' : 'Training'));
+    const section = outline.find(
+      (entry) => entry.title === (language === 'zh' ? '训练' : 'Training'),
+    );
     expect(section).toBeDefined();
     expect(section!.depth).toBe(chapter!.depth + 1);
     expect(section!.page).toBe(chapter!.page);
@@ -124,12 +142,18 @@ describe.each(['zh', 'en'])('PDF in %s', (language) => {
 
   it('embeds every font and sets metadata', async () => {
     const fonts = await runTool('pdffonts', [pdfOf(language)]);
-    const rows = fonts.split('\n').slice(2).filter((line) => line.trim() !== '');
+    const rows = fonts
+      .split('\n')
+      .slice(2)
+      .filter((line) => line.trim() !== '');
     expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows) expect(row, row).toMatch(/\byes\s+(?:yes|no)\s+(?:yes|no)\s+\d+\s+\d+\s*$/);
+    for (const row of rows)
+      expect(row, row).toMatch(/\byes\s+(?:yes|no)\s+(?:yes|no)\s+\d+\s+\d+\s*$/);
 
     const info = await runTool('pdfinfo', [pdfOf(language)]);
-    expect(info).toMatch(new RegExp(`^Title:\\s+${language === 'zh' ? '小型测试报告' : 'A Tiny Test Report'}$`, 'm'));
+    expect(info).toMatch(
+      new RegExp(`^Title:\\s+${language === 'zh' ? '小型测试报告' : 'A Tiny Test Report'}$`, 'm'),
+    );
     expect(info).toMatch(new RegExp(`^Author:\\s+${language === 'zh' ? '测试' : 'Tester'}$`, 'm'));
     expect(info).toMatch(/^Tagged:\s+yes$/m);
     const catalog = await runTool('pdfinfo', ['-meta', pdfOf(language)]).catch(() => '');
@@ -144,10 +168,14 @@ describe('missing glyphs', () => {
     const chapter = path.join(content, 'en', 'intro.md');
     writeFileSync(chapter, readFileSync(chapter, 'utf8') + '\nA face: \u{1F642}\n');
     const glyphOut = path.join(workDir, 'glyph-out');
-    const run = await runFolio(['build', '--content', content, '--out', glyphOut], { FOLIO_CACHE_DIR: cacheDir });
+    const run = await runFolio(['build', '--content', content, '--out', glyphOut], {
+      FOLIO_CACHE_DIR: cacheDir,
+    });
     expect(run.exitCode).toBe(1);
     // Line 29 column 9 is where the face follows "A face: ", after the fixture's 27 lines and a blank one.
-    expect(run.stderr).toContain(`${chapter}:29:9  error  character "\u{1F642}" (U+1F642) has no glyph in Noto Serif CJK SC`);
+    expect(run.stderr).toContain(
+      `${chapter}:29:9  error  character "\u{1F642}" (U+1F642) has no glyph in Noto Serif CJK SC`,
+    );
     expect(run.stderr).toContain('replace it, or write it as math or an image  glyph-missing');
   });
 });

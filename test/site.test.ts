@@ -15,13 +15,22 @@ let browser: Browser;
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'folio-site-'));
   outDir = path.join(workDir, 'out');
-  const run = await runFolio(['build', '--content', tinyFixture, '--out', outDir, '--format', 'html'], {
-    FOLIO_CACHE_DIR: path.join(workDir, 'cache'),
-  });
+  const run = await runFolio(
+    ['build', '--content', tinyFixture, '--out', outDir, '--format', 'html'],
+    {
+      FOLIO_CACHE_DIR: path.join(workDir, 'cache'),
+    },
+  );
   expect(run.exitCode).toBe(0);
   browser = await puppeteer.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 });
 
@@ -42,7 +51,8 @@ async function openPage(url: string, width: number, height: number) {
   page.on('pageerror', (error) => problems.push(`page error: ${(error as Error).message}`));
   page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
   page.on('request', (request) => {
-    if (!request.url().startsWith(siteRoot) && !request.url().startsWith('data:')) problems.push(`left the site: ${request.url()}`);
+    if (!request.url().startsWith(siteRoot) && !request.url().startsWith('data:'))
+      problems.push(`left the site: ${request.url()}`);
   });
   await page.goto(url, { waitUntil: 'load' });
   return { page, problems };
@@ -60,7 +70,8 @@ async function visibleHeadings(page: Page): Promise<string[]> {
   );
 }
 
-const siteUrl = (language: string, hash = '') => pathToFileURL(path.join(outDir, 'site', language, 'index.html')).href + hash;
+const siteUrl = (language: string, hash = '') =>
+  pathToFileURL(path.join(outDir, 'site', language, 'index.html')).href + hash;
 
 describe.each([
   { name: 'desktop', width: 1400, height: 900 },
@@ -72,8 +83,13 @@ describe.each([
     await page.screenshot({ path: screenshot });
     expect(problems).toEqual([]);
     expect(statSync(screenshot).size).toBeGreaterThan(5000);
-    expect(await visibleHeadings(page)).toContain(language === 'zh' ? '第 2 章 实验结果' : 'Chapter 2 Results');
-    const katexLoaded = await page.$eval('.katex', (element) => getComputedStyle(element).fontFamily);
+    expect(await visibleHeadings(page)).toContain(
+      language === 'zh' ? '第 2 章 实验结果' : 'Chapter 2 Results',
+    );
+    const katexLoaded = await page.$eval(
+      '.katex',
+      (element) => getComputedStyle(element).fontFamily,
+    );
     expect(katexLoaded).toContain('KaTeX_Main');
     await page.close();
   });
@@ -91,7 +107,9 @@ describe('language switcher', () => {
 
   it('table of contents links to sections', async () => {
     const { page } = await openPage(siteUrl('en'), 1400, 900);
-    const targets = await page.$$eval('.toc a', (links) => links.map((link) => link.getAttribute('href') ?? ''));
+    const targets = await page.$$eval('.toc a', (links) =>
+      links.map((link) => link.getAttribute('href') ?? ''),
+    );
     expect(targets.length).toBeGreaterThan(4);
     for (const target of targets) expect(await page.$(target), target).not.toBeNull();
     await page.close();

@@ -11,8 +11,14 @@ let dir: string;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'folio-sources-'));
-  writeFileSync(path.join(dir, 'experiment.ts'), "import { helper } from './helper.ts';\nimport type { Shape } from './types.ts';\nexport * from './reexported.ts';\nexport const run = () => helper();\n");
-  writeFileSync(path.join(dir, 'helper.ts'), "import { deep } from './deep.js';\nexport const helper = () => deep + 1;\n");
+  writeFileSync(
+    path.join(dir, 'experiment.ts'),
+    "import { helper } from './helper.ts';\nimport type { Shape } from './types.ts';\nexport * from './reexported.ts';\nexport const run = () => helper();\n",
+  );
+  writeFileSync(
+    path.join(dir, 'helper.ts'),
+    "import { deep } from './deep.js';\nexport const helper = () => deep + 1;\n",
+  );
   writeFileSync(path.join(dir, 'deep.ts'), 'export const deep = 41;\n');
   writeFileSync(path.join(dir, 'reexported.ts'), 'export const extra = 1;\n');
   writeFileSync(path.join(dir, 'types.ts'), 'export interface Shape { size: number }\n');
@@ -21,11 +27,14 @@ beforeEach(() => {
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const keyOf = () => JSON.stringify(hashFiles(collectLocalSources(path.join(dir, 'experiment.ts')), dir));
+const keyOf = () =>
+  JSON.stringify(hashFiles(collectLocalSources(path.join(dir, 'experiment.ts')), dir));
 
 describe('experiment source hashing', () => {
   it('follows value imports transitively', () => {
-    const files = collectLocalSources(path.join(dir, 'experiment.ts')).map((file) => path.basename(file));
+    const files = collectLocalSources(path.join(dir, 'experiment.ts')).map((file) =>
+      path.basename(file),
+    );
     expect(files).toEqual(['deep.ts', 'experiment.ts', 'helper.ts', 'reexported.ts']);
   });
 
@@ -37,7 +46,10 @@ describe('experiment source hashing', () => {
 
   it('ignores type-only imports and other files', () => {
     const before = keyOf();
-    writeFileSync(path.join(dir, 'types.ts'), 'export interface Shape { size: number; name: string }\n');
+    writeFileSync(
+      path.join(dir, 'types.ts'),
+      'export interface Shape { size: number; name: string }\n',
+    );
     writeFileSync(path.join(dir, 'unrelated.ts'), 'export const unrelated = false;\n');
     expect(keyOf()).toBe(before);
   });
@@ -45,12 +57,15 @@ describe('experiment source hashing', () => {
   it('ignores modification times', () => {
     const before = keyOf();
     const later = new Date(Date.now() + 3_600_000);
-    for (const name of ['experiment.ts', 'helper.ts', 'deep.ts']) utimesSync(path.join(dir, name), later, later);
+    for (const name of ['experiment.ts', 'helper.ts', 'deep.ts'])
+      utimesSync(path.join(dir, name), later, later);
     expect(keyOf()).toBe(before);
   });
 
   it('covers the mlp module and its helpers', () => {
-    const files = collectLocalSources(path.join(experimentsDir, 'mlp.ts')).map((file) => path.basename(file));
+    const files = collectLocalSources(path.join(experimentsDir, 'mlp.ts')).map((file) =>
+      path.basename(file),
+    );
     expect(files).toContain('mlp.ts');
     expect(files).toContain('idx.ts');
     expect(files.some((file) => file.startsWith('mlp-'))).toBe(true);

@@ -31,7 +31,8 @@ export function parseYamlWithSchema<S extends z.ZodType>(
     // An unclosed bracket or quote makes the parser repeat one message on later lines; the
     // first of them is the one to fix.
     const errors = document.errors.filter(
-      (error, index) => document.errors.findIndex((other) => other.message === error.message) === index,
+      (error, index) =>
+        document.errors.findIndex((other) => other.message === error.message) === index,
     );
     return {
       ok: false,
@@ -105,26 +106,50 @@ type SchemaIssue = z.ZodError['issues'][number];
  * union reports the branch that matched deepest (so `title.en: 5` is blamed on `title.en`), and a
  * value absent from `input` is reported as missing instead of as "received undefined".
  */
-export function explainSchemaIssues(issues: readonly SchemaIssue[], input: unknown, prefix: Key[] = []): SchemaProblem[] {
+export function explainSchemaIssues(
+  issues: readonly SchemaIssue[],
+  input: unknown,
+  prefix: Key[] = [],
+): SchemaProblem[] {
   return issues.flatMap((issue): SchemaProblem[] => {
-    const path = [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
+    const path = [
+      ...prefix,
+      ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
+    ];
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ kind: 'unknown', path: [...path, key], detail: issue.message }));
+      return issue.keys.map((key) => ({
+        kind: 'unknown',
+        path: [...path, key],
+        detail: issue.message,
+      }));
     }
     const value = valueAt(input, path);
     if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
       return [{ kind: 'missing', path, detail: issue.message }];
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const depth = (branch: readonly SchemaIssue[]) => Math.max(0, ...branch.map((inner) => inner.path.length));
-      const deepest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
+      const depth = (branch: readonly SchemaIssue[]) =>
+        Math.max(0, ...branch.map((inner) => inner.path.length));
+      const deepest = issue.errors.reduce((best, branch) =>
+        depth(branch) > depth(best) ? branch : best,
+      );
       if (depth(deepest) > 0) return explainSchemaIssues(deepest, input, path);
       const branchIssues = issue.errors.flat();
       if (branchIssues.every((inner) => inner.code === 'invalid_type')) {
         // zod names a YAML mapping "record" or "object".
-        const names = branchIssues.map((inner) => (inner.code === 'invalid_type' ? inner.expected : ''));
-        const expected = [...new Set(names.map((name) => (name === 'record' || name === 'object' ? 'map' : name)))];
-        return [{ kind: 'invalid', path, detail: `Invalid input: expected ${expected.join(' or ')}, received ${typeName(value)}` }];
+        const names = branchIssues.map((inner) =>
+          inner.code === 'invalid_type' ? inner.expected : '',
+        );
+        const expected = [
+          ...new Set(names.map((name) => (name === 'record' || name === 'object' ? 'map' : name))),
+        ];
+        return [
+          {
+            kind: 'invalid',
+            path,
+            detail: `Invalid input: expected ${expected.join(' or ')}, received ${typeName(value)}`,
+          },
+        ];
       }
     }
     return [{ kind: 'invalid', path, detail: issue.message }];
@@ -173,7 +198,9 @@ function locateNode(
 ): SourcePoint {
   if (atKey && path.length > 0) {
     const parent = path.length === 1 ? document.contents : document.getIn(path.slice(0, -1), true);
-    const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === path.at(-1)) : undefined;
+    const pair = isMap(parent)
+      ? parent.items.find((item) => isScalar(item.key) && item.key.value === path.at(-1))
+      : undefined;
     if (pair && isNode(pair.key) && pair.key.range) {
       const point = lineCounter.linePos(pair.key.range[0]);
       return { line: point.line, column: point.col };

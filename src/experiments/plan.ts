@@ -85,7 +85,12 @@ export function planExperiments(
     const parsed = module.schema.safeParse(block.params);
     if (!parsed.success) {
       for (const problem of explainSchemaIssues(parsed.error.issues, block.params)) {
-        diagnostics.error(file, locateParameter(block, problem), describeParameterProblem(block.id, problem), 'experiment-params');
+        diagnostics.error(
+          file,
+          locateParameter(block, problem),
+          describeParameterProblem(block.id, problem),
+          'experiment-params',
+        );
       }
       rejected.add(block.id);
       continue;
@@ -105,9 +110,13 @@ export function planExperiments(
 
 function describeParameterProblem(id: string, problem: SchemaProblem): string {
   const field = problem.path.join('.');
-  if (problem.kind === 'unknown') return `experiment "${id}": unknown parameter "${field}"; docs/content-format.md lists the parameters of each model`;
-  if (problem.kind === 'missing') return `experiment "${id}": missing required parameter "${field}"`;
-  return field ? `experiment "${id}": invalid parameter ${field}: ${problem.detail}` : `experiment "${id}": ${problem.detail}`;
+  if (problem.kind === 'unknown')
+    return `experiment "${id}": unknown parameter "${field}"; docs/content-format.md lists the parameters of each model`;
+  if (problem.kind === 'missing')
+    return `experiment "${id}": missing required parameter "${field}"`;
+  return field
+    ? `experiment "${id}": invalid parameter ${field}: ${problem.detail}`
+    : `experiment "${id}": ${problem.detail}`;
 }
 
 /** Finds a parameter in the block's YAML body; a missing one points at the opening fence. */
@@ -115,5 +124,8 @@ function locateParameter(block: ExperimentBlock, problem: SchemaProblem): Positi
   if (problem.kind === 'missing' || problem.path.length === 0) return block.position;
   const point = locateYamlPath(block.node.value, problem.path, problem.kind === 'unknown');
   // The body starts on the line after the opening fence.
-  return { line: block.position.line + point.line, column: block.position.column + point.column - 1 };
+  return {
+    line: block.position.line + point.line,
+    column: block.position.column + point.column - 1,
+  };
 }

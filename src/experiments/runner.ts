@@ -131,15 +131,23 @@ function checkCacheFolder(cacheDir: string): void {
     mkdirSync(cacheDir, { recursive: true });
     accessSync(cacheDir, constants.W_OK);
   } catch (error) {
-    throw new FolioError('CACHE_NOT_WRITABLE', `cannot write the experiment cache folder ${cacheDir}: ${(error as Error).message}`, {
-      hint: 'set FOLIO_CACHE_DIR to a writable folder',
-      cause: error,
-    });
+    throw new FolioError(
+      'CACHE_NOT_WRITABLE',
+      `cannot write the experiment cache folder ${cacheDir}: ${(error as Error).message}`,
+      {
+        hint: 'set FOLIO_CACHE_DIR to a writable folder',
+        cause: error,
+      },
+    );
   }
 }
 
 /** Stores a result; a failed write costs only a re-run next time, so it is a warning. */
-function storeResult(cache: ExperimentCache, result: ExperimentResult, emit: (event: RunEvent) => void): void {
+function storeResult(
+  cache: ExperimentCache,
+  result: ExperimentResult,
+  emit: (event: RunEvent) => void,
+): void {
   try {
     cache.write(result);
   } catch (error) {
@@ -166,7 +174,11 @@ function invalidDatasetError(item: PreparedPlan, error: string): FolioError {
     item.dataDir === '/usr/share/datasets/fashion-mnist'
       ? "reinstall Debian's dataset-fashion-mnist (`apt-get install --reinstall dataset-fashion-mnist`), or set FOLIO_DATA_DIR to a folder with intact IDX files"
       : `replace the file in ${item.dataDir}, or set FOLIO_DATA_DIR to a folder with intact ${dataset} IDX files`;
-  return new FolioError('DATASET_INVALID', `dataset "${dataset}" for experiment "${plan.id}" (${where}) is invalid: ${error}`, { hint });
+  return new FolioError(
+    'DATASET_INVALID',
+    `dataset "${dataset}" for experiment "${plan.id}" (${where}) is invalid: ${error}`,
+    { hint },
+  );
 }
 
 export interface ExperimentState {

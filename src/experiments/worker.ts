@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { initBackend } from './backend.ts';
-import { experimentModules } from './registry.ts';
+import { getExperimentModule } from './registry.ts';
 import type { BackendName } from './types.ts';
 
 export interface WorkerJob {
@@ -31,8 +31,7 @@ const send = (message: WorkerMessage) => port.postMessage(message);
 
 try {
   const { tf, backend } = await initBackend(job.backend);
-  const module = experimentModules[job.model];
-  if (!module) throw new Error(`unknown model "${job.model}"`);
+  const module = getExperimentModule(job.model);
   const params = module.schema.parse(job.params);
   const started = performance.now();
   const output = await module.run(params, {

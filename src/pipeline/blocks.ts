@@ -32,12 +32,25 @@ const chartBody = z
   .strict()
   .superRefine((body, context) => {
     if (body.type === 'data') {
-      if (!body.file) context.addIssue({ code: 'custom', path: ['file'], message: 'a data chart needs file' });
-      if (!body.x) context.addIssue({ code: 'custom', path: ['x'], message: 'a data chart needs x' });
+      if (!body.file)
+        context.addIssue({ code: 'custom', path: ['file'], message: 'a data chart needs file' });
+      if (!body.x)
+        context.addIssue({ code: 'custom', path: ['x'], message: 'a data chart needs x' });
     } else if (!body.experiments || body.experiments.length === 0) {
-      context.addIssue({ code: 'custom', path: ['experiments'], message: `a ${body.type} chart needs experiments` });
-    } else if ((body.type === 'confusion' || body.type === 'samples') && body.experiments.length !== 1) {
-      context.addIssue({ code: 'custom', path: ['experiments'], message: `a ${body.type} chart takes exactly one experiment` });
+      context.addIssue({
+        code: 'custom',
+        path: ['experiments'],
+        message: `a ${body.type} chart needs experiments`,
+      });
+    } else if (
+      (body.type === 'confusion' || body.type === 'samples') &&
+      body.experiments.length !== 1
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['experiments'],
+        message: `a ${body.type} chart takes exactly one experiment`,
+      });
     }
   });
 
@@ -65,7 +78,10 @@ export function collectBlocks(chapter: Chapter, diagnostics: Diagnostics): Block
   const blocks: Block[] = [];
   visit(chapter.tree, 'code', (node: Code) => {
     const kind = blockKindOf(node);
-    const position = { line: node.position?.start.line ?? 1, column: node.position?.start.column ?? 1 };
+    const position = {
+      line: node.position?.start.line ?? 1,
+      column: node.position?.start.column ?? 1,
+    };
     if (!kind) {
       // A misspelt keyword would otherwise print the block's YAML as a code sample.
       const unknown = /^\{([a-z-]+)\}$/.exec(node.lang ?? '')?.[1];
@@ -93,7 +109,12 @@ export function collectBlocks(chapter: Chapter, diagnostics: Diagnostics): Block
       for (const problem of result.problems) {
         // The body starts on the line after the opening fence.
         const at = { line: position.line + problem.line, column: problem.column };
-        diagnostics.error(chapter.file, at, `{${kind}} ${id}: ${problem.message}`, `${kind}-options`);
+        diagnostics.error(
+          chapter.file,
+          at,
+          `{${kind}} ${id}: ${problem.message}`,
+          `${kind}-options`,
+        );
       }
       return;
     }

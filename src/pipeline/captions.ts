@@ -54,7 +54,8 @@ export function promoteCaptions(tree: Root): void {
       if (!image || image.type !== 'image' || rest.length > 0) return;
       let label: string | undefined;
       if (after) {
-        const match = after.type === 'text' ? /^\s*\{#(fig-[A-Za-z0-9_-]+)\}\s*$/.exec(after.value) : null;
+        const match =
+          after.type === 'text' ? /^\s*\{#(fig-[A-Za-z0-9_-]+)\}\s*$/.exec(after.value) : null;
         if (!match) return;
         label = match[1];
       }

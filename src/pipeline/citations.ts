@@ -24,7 +24,12 @@ export function loadBibliography(file: string, diagnostics: Diagnostics): Biblio
   const entries = new Map<string, CslEntry>();
   const positions = new Map<string, Position>();
   if (!existsSync(file)) {
-    diagnostics.error(file, undefined, 'bibliography file not found; fix the bibliography field of report.yaml', 'bibliography');
+    diagnostics.error(
+      file,
+      undefined,
+      'bibliography file not found; fix the bibliography field of report.yaml',
+      'bibliography',
+    );
     return { file, entries, positions };
   }
   const text = readFileSync(file, 'utf8');
@@ -33,11 +38,21 @@ export function loadBibliography(file: string, diagnostics: Diagnostics): Biblio
     parsed = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    diagnostics.error(file, jsonErrorPosition(text, message), `bibliography is not valid JSON: ${message}`, 'bibliography');
+    diagnostics.error(
+      file,
+      jsonErrorPosition(text, message),
+      `bibliography is not valid JSON: ${message}`,
+      'bibliography',
+    );
     return { file, entries, positions };
   }
   if (!Array.isArray(parsed)) {
-    diagnostics.error(file, undefined, 'bibliography must be a CSL-JSON array of entries', 'bibliography');
+    diagnostics.error(
+      file,
+      undefined,
+      'bibliography must be a CSL-JSON array of entries',
+      'bibliography',
+    );
     return { file, entries, positions };
   }
   parsed.forEach((entry: unknown, index) => {
@@ -45,10 +60,16 @@ export function loadBibliography(file: string, diagnostics: Diagnostics): Biblio
     const at = locateYamlPath(text, [index]);
     const id = (entry as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || id === '') {
-      diagnostics.error(file, at, `bibliography entry ${index + 1} has no string id`, 'bibliography');
+      diagnostics.error(
+        file,
+        at,
+        `bibliography entry ${index + 1} has no string id`,
+        'bibliography',
+      );
       return;
     }
-    if (entries.has(id)) diagnostics.error(file, at, `bibliography id "${id}" appears twice`, 'bibliography');
+    if (entries.has(id))
+      diagnostics.error(file, at, `bibliography id "${id}" appears twice`, 'bibliography');
     entries.set(id, entry as CslEntry);
     positions.set(id, at);
   });

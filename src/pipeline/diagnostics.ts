@@ -32,7 +32,10 @@ export class Diagnostics {
     const column = position?.column ?? 1;
     const duplicate = this.items.some(
       (item) =>
-        item.file === file && item.line === line && item.column === column && item.message === message,
+        item.file === file &&
+        item.line === line &&
+        item.column === column &&
+        item.message === message,
     );
     if (!duplicate) this.items.push({ file, line, column, severity, message, ruleId });
   }

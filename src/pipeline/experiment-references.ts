@@ -15,15 +15,23 @@ export function unknownExperimentMessage(id: string): string {
  * declares. Runs before training, so a typo fails the build at once instead of after the
  * experiments ran; rendering reports the same problems with the same text, which are merged.
  */
-export function checkExperimentReferences(chapters: Chapter[], blocks: Block[], diagnostics: Diagnostics): void {
-  const declared = new Set(blocks.filter((block) => block.kind === 'experiment').map((block) => block.id));
+export function checkExperimentReferences(
+  chapters: Chapter[],
+  blocks: Block[],
+  diagnostics: Diagnostics,
+): void {
+  const declared = new Set(
+    blocks.filter((block) => block.kind === 'experiment').map((block) => block.id),
+  );
   const report = (file: string, at: Position, id: string) => {
-    if (!declared.has(id)) diagnostics.error(file, at, unknownExperimentMessage(id), 'experiment-unknown');
+    if (!declared.has(id))
+      diagnostics.error(file, at, unknownExperimentMessage(id), 'experiment-unknown');
   };
 
   for (const block of blocks) {
     if (block.kind === 'experiment') continue;
-    const ids = block.kind === 'results' ? block.options.experiments : (block.options.experiments ?? []);
+    const ids =
+      block.kind === 'results' ? block.options.experiments : (block.options.experiments ?? []);
     for (const id of ids) report(block.chapter.file, block.position, id);
   }
 

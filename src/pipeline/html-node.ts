@@ -21,7 +21,11 @@ export function htmlBlockNode(
   return {
     type: 'folioHtml',
     position,
-    data: { hName: tagName, hProperties: { ...properties, [generatedProperty]: '' }, hChildren: children },
+    data: {
+      hName: tagName,
+      hProperties: { ...properties, [generatedProperty]: '' },
+      hChildren: children,
+    },
   } as Node;
 }
 
@@ -35,6 +39,10 @@ export function inlineNode(
   return {
     type: 'folioInline',
     position,
-    data: { hName: tagName, hProperties: { ...properties, [generatedProperty]: '' }, hChildren: [{ type: 'text', value: text }] },
+    data: {
+      hName: tagName,
+      hProperties: { ...properties, [generatedProperty]: '' },
+      hChildren: [{ type: 'text', value: text }],
+    },
   } as Node;
 }

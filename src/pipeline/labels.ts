@@ -29,7 +29,10 @@ export const labelPattern = /^(sec|fig|tbl|eq)-[A-Za-z0-9_-]+$/;
  * order and gives every heading a unique id. Headings keep their text in the id (Chinese
  * characters included); `{#sec-name}` sets the id explicitly.
  */
-export function indexLabels(chapters: Chapter[], diagnostics: Diagnostics): Map<string, LabelTarget> {
+export function indexLabels(
+  chapters: Chapter[],
+  diagnostics: Diagnostics,
+): Map<string, LabelTarget> {
   const targets = new Map<string, LabelTarget>();
   const slugger = new GithubSlugger();
   const counters = { fig: 0, tbl: 0, eq: 0 };
@@ -50,11 +53,17 @@ export function indexLabels(chapters: Chapter[], diagnostics: Diagnostics): Map<
 
   chapters.forEach((chapter, chapterIndex) => {
     const chapterNumber = chapterIndex + 1;
-    chapter.tree.data = { ...chapter.tree.data, chapterId: slugger.slug(`chapter-${chapter.name}`) } as Root['data'];
+    chapter.tree.data = {
+      ...chapter.tree.data,
+      chapterId: slugger.slug(`chapter-${chapter.name}`),
+    } as Root['data'];
     const sectionCounters = [0, 0, 0, 0, 0, 0];
 
     visit(chapter.tree, (node) => {
-      const position = { line: node.position?.start.line ?? 1, column: node.position?.start.column ?? 1 };
+      const position = {
+        line: node.position?.start.line ?? 1,
+        column: node.position?.start.column ?? 1,
+      };
       if (node.type === 'heading') {
         const heading = node as Heading;
         const label = takeTrailingLabel(heading);
@@ -64,8 +73,20 @@ export function indexLabels(chapters: Chapter[], diagnostics: Diagnostics): Map<
         sectionCounters.fill(0, depth - 1);
         const number = [chapterNumber, ...sectionCounters.slice(0, depth - 1)].join('.');
         const id = label ? slugger.slug(label) : slugger.slug(toString(heading));
-        heading.data = { ...heading.data, hProperties: { id }, sectionNumber: number } as Heading['data'];
-        if (label) define({ kind: 'sec', label, number, chapter: chapter.name, file: chapter.file, position });
+        heading.data = {
+          ...heading.data,
+          hProperties: { id },
+          sectionNumber: number,
+        } as Heading['data'];
+        if (label)
+          define({
+            kind: 'sec',
+            label,
+            number,
+            chapter: chapter.name,
+            file: chapter.file,
+            position,
+          });
         return;
       }
       if (node.type === 'code') {
@@ -82,7 +103,14 @@ export function indexLabels(chapters: Chapter[], diagnostics: Diagnostics): Map<
             );
           }
           counters[labelKind] += 1;
-          define({ kind: labelKind, label, number: String(counters[labelKind]), chapter: chapter.name, file: chapter.file, position });
+          define({
+            kind: labelKind,
+            label,
+            number: String(counters[labelKind]),
+            chapter: chapter.name,
+            file: chapter.file,
+            position,
+          });
         }
         return;
       }
@@ -91,7 +119,14 @@ export function indexLabels(chapters: Chapter[], diagnostics: Diagnostics): Map<
         counters[figure.kind] += 1;
         figure.number = counters[figure.kind];
         if (figure.label) {
-          define({ kind: figure.kind, label: figure.label, number: String(figure.number), chapter: chapter.name, file: chapter.file, position });
+          define({
+            kind: figure.kind,
+            label: figure.label,
+            number: String(figure.number),
+            chapter: chapter.name,
+            file: chapter.file,
+            position,
+          });
         }
         return;
       }
@@ -99,7 +134,14 @@ export function indexLabels(chapters: Chapter[], diagnostics: Diagnostics): Map<
         const label = (node.data as { label?: string } | undefined)?.label;
         if (label) {
           counters.eq += 1;
-          define({ kind: 'eq', label, number: String(counters.eq), chapter: chapter.name, file: chapter.file, position });
+          define({
+            kind: 'eq',
+            label,
+            number: String(counters.eq),
+            chapter: chapter.name,
+            file: chapter.file,
+            position,
+          });
         }
       }
     });
@@ -138,7 +180,10 @@ export function promoteDisplayMath(tree: Root, source: string): void {
 
     let label: string | undefined;
     if (second) {
-      const match = second.type === 'text' ? /^\s*\{#(eq-[A-Za-z0-9_-]+)\}\s*$/.exec((second as Text).value) : null;
+      const match =
+        second.type === 'text'
+          ? /^\s*\{#(eq-[A-Za-z0-9_-]+)\}\s*$/.exec((second as Text).value)
+          : null;
       if (!match) return;
       label = match[1];
     }

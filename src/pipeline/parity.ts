@@ -29,9 +29,13 @@ export function chapterFacts(
     chapter,
     file,
     experiments: blocks.filter((block) => block.kind === 'experiment').map((block) => block.id),
-    labels: [...labels.values()].filter((target) => target.chapter === chapter).map((target) => target.label),
+    labels: [...labels.values()]
+      .filter((target) => target.chapter === chapter)
+      .map((target) => target.label),
     citations: [...new Set(citations)],
-    values: values.filter((value) => value.chapter === chapter).map((value) => value.expression.replace(/\s+/g, ' ')),
+    values: values
+      .filter((value) => value.chapter === chapter)
+      .map((value) => value.expression.replace(/\s+/g, ' ')),
   };
 }
 
@@ -45,7 +49,8 @@ const aspects = [
 /** Reports every experiment, label, citation or computed value that one language of a chapter has and another lacks. */
 export function checkParity(facts: ChapterFacts[], diagnostics: Diagnostics): void {
   const byChapter = new Map<string, ChapterFacts[]>();
-  for (const fact of facts) byChapter.set(fact.chapter, [...(byChapter.get(fact.chapter) ?? []), fact]);
+  for (const fact of facts)
+    byChapter.set(fact.chapter, [...(byChapter.get(fact.chapter) ?? []), fact]);
 
   for (const versions of byChapter.values()) {
     for (const version of versions) {

@@ -36,7 +36,12 @@ export interface Chapter {
   tree: Root;
 }
 
-const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(remarkCjkFriendly).use(remarkMath);
+const parser = unified()
+  .use(remarkParse)
+  .use(remarkFrontmatter, ['yaml'])
+  .use(remarkGfm)
+  .use(remarkCjkFriendly)
+  .use(remarkMath);
 
 /** Parses Markdown text into an mdast tree with positions. */
 export function parseMarkdown(text: string): Root {
@@ -55,9 +60,13 @@ export function readChapter(
   diagnostics: Diagnostics,
 ): Chapter {
   if (!existsSync(file)) {
-    throw new FolioError('CHAPTER_NOT_FOUND', `chapter "${name}" has no ${language} file: ${file}`, {
-      hint: `create ${file}, or remove "${name}" from the chapters list in report.yaml`,
-    });
+    throw new FolioError(
+      'CHAPTER_NOT_FOUND',
+      `chapter "${name}" has no ${language} file: ${file}`,
+      {
+        hint: `create ${file}, or remove "${name}" from the chapters list in report.yaml`,
+      },
+    );
   }
   const source = readFileSync(file, 'utf8');
   const tree = parseMarkdown(source);
@@ -66,7 +75,13 @@ export function readChapter(
   return { name, language, file, index, frontMatter, tree };
 }
 
-function readFrontMatter(tree: Root, source: string, file: string, name: string, diagnostics: Diagnostics): FrontMatter {
+function readFrontMatter(
+  tree: Root,
+  source: string,
+  file: string,
+  name: string,
+  diagnostics: Diagnostics,
+): FrontMatter {
   const fallback: FrontMatter = { title: name, numbered: true };
   const node = tree.children[0];
   if (!node || node.type !== 'yaml') {

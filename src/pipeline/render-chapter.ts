@@ -15,7 +15,11 @@ import { VFile } from 'vfile';
 
 import type { Language } from '../config/manifest.ts';
 import type { ExperimentResult } from '../experiments/result.ts';
-import { experimentSummaryHtml, renderChartSvg, resultsTableHtml } from '../render/experiment-html.ts';
+import {
+  experimentSummaryHtml,
+  renderChartSvg,
+  resultsTableHtml,
+} from '../render/experiment-html.ts';
 import type { Strings } from '../render/i18n.ts';
 import { blockKindOf, type Block } from './blocks.ts';
 import { formatReference, type Bibliography } from './citations.ts';
@@ -105,7 +109,10 @@ export async function renderChapter(
       const image = node as Image;
       image.url = resolveImageUrl(image.url, chapter.file, positionOf(image), context) ?? '';
       // Resolved here, so the sanitizer passes it as it is and rehypeRawImages skips it.
-      image.data = { ...image.data, hProperties: { ...image.data?.hProperties, [generatedProperty]: '' } };
+      image.data = {
+        ...image.data,
+        hProperties: { ...image.data?.hProperties, [generatedProperty]: '' },
+      };
       return SKIP;
     }
     if (node.type === 'text') {
@@ -139,7 +146,8 @@ export async function renderChapter(
   for (const message of file.messages) {
     const at = { line: message.line ?? 1, column: message.column ?? 1 };
     if (message.source === 'rehype-katex') {
-      const cause = message.cause instanceof Error ? `: ${message.cause.message.split('\n')[0]}` : '';
+      const cause =
+        message.cause instanceof Error ? `: ${message.cause.message.split('\n')[0]}` : '';
       // KaTeX's fonts have no Chinese glyphs, so text in math mode must go through \text{}.
       const hint = cause.includes('unicodeTextInMathMode') ? '; write text inside \\text{…}' : '';
       context.diagnostics.error(chapter.file, at, `${message.reason}${cause}${hint}`, 'katex');
@@ -157,10 +165,13 @@ export async function renderChapter(
 function prefixFootnoteLabel(prefix: string) {
   return (tree: HastRoot) => {
     visit(tree, 'element', (element) => {
-      if (element.properties.id === 'footnote-label') element.properties.id = `${prefix}footnote-label`;
+      if (element.properties.id === 'footnote-label')
+        element.properties.id = `${prefix}footnote-label`;
       const describedBy = element.properties.ariaDescribedBy;
       if (Array.isArray(describedBy)) {
-        element.properties.ariaDescribedBy = describedBy.map((id) => (id === 'footnote-label' ? `${prefix}footnote-label` : id));
+        element.properties.ariaDescribedBy = describedBy.map((id) =>
+          id === 'footnote-label' ? `${prefix}footnote-label` : id,
+        );
       }
     });
   };
@@ -171,19 +182,29 @@ function attachCaptions(tree: Root, context: LanguageContext): void {
   visit(tree, (node) => {
     if ((node.type as string) !== 'folioFigure') return;
     const figure = node as unknown as CaptionedFigure;
-    const prefix = figure.kind === 'tbl' ? context.text.table(figure.number ?? 0) : context.text.figure(figure.number ?? 0);
+    const prefix =
+      figure.kind === 'tbl'
+        ? context.text.table(figure.number ?? 0)
+        : context.text.figure(figure.number ?? 0);
     const caption = {
       type: 'folioCaption',
       data: { hName: 'figcaption' },
       children: [
-        { type: 'folioInline', data: { hName: 'span', hProperties: { className: ['caption-label'] } }, children: [{ type: 'text', value: prefix }] },
+        {
+          type: 'folioInline',
+          data: { hName: 'span', hProperties: { className: ['caption-label'] } },
+          children: [{ type: 'text', value: prefix }],
+        },
         { type: 'text', value: context.text.captionSeparator },
         ...figure.caption,
       ],
     } as unknown as Node;
     figure.data = {
       hName: 'figure',
-      hProperties: { className: [figure.kind === 'tbl' ? 'table' : 'image'], ...(figure.label ? { id: figure.label } : {}) },
+      hProperties: {
+        className: [figure.kind === 'tbl' ? 'table' : 'image'],
+        ...(figure.label ? { id: figure.label } : {}),
+      },
     } as never;
     if (figure.kind === 'tbl') figure.children.unshift(caption);
     else figure.children.push(caption);
@@ -194,7 +215,12 @@ function positionOf(node: Node): Position {
   return { line: node.position?.start.line ?? 1, column: node.position?.start.column ?? 1 };
 }
 
-function lookupResults(ids: string[], context: LanguageContext, file: string, at: Position): ExperimentResult[] | undefined {
+function lookupResults(
+  ids: string[],
+  context: LanguageContext,
+  file: string,
+  at: Position,
+): ExperimentResult[] | undefined {
   const results: ExperimentResult[] = [];
   for (const id of ids) {
     const result = context.results.get(id);
@@ -210,10 +236,19 @@ function lookupResults(ids: string[], context: LanguageContext, file: string, at
 }
 
 function errorBox(message: string, node: Node): Node {
-  return htmlBlockNode('div', { className: ['folio-error'] }, `<p>${escapeHtml(message)}</p>`, node.position);
+  return htmlBlockNode(
+    'div',
+    { className: ['folio-error'] },
+    `<p>${escapeHtml(message)}</p>`,
+    node.position,
+  );
 }
 
-async function renderBlocks(chapter: Chapter, blocks: Block[], context: LanguageContext): Promise<Map<Node, Node>> {
+async function renderBlocks(
+  chapter: Chapter,
+  blocks: Block[],
+  context: LanguageContext,
+): Promise<Map<Node, Node>> {
   const rendered = new Map<Node, Node>();
   const { text } = context;
   for (const block of blocks) {
@@ -224,7 +259,12 @@ async function renderBlocks(chapter: Chapter, blocks: Block[], context: Language
       rendered.set(
         block.node,
         result
-          ? htmlBlockNode('aside', { className: ['experiment', `experiment-${result.status}`], id: `exp-${block.id}` }, experimentSummaryHtml(result, text), block.node.position)
+          ? htmlBlockNode(
+              'aside',
+              { className: ['experiment', `experiment-${result.status}`], id: `exp-${block.id}` },
+              experimentSummaryHtml(result, text),
+              block.node.position,
+            )
           : errorBox(text.experimentFailed(block.id, 'not run'), block.node),
       );
       continue;
@@ -232,22 +272,47 @@ async function renderBlocks(chapter: Chapter, blocks: Block[], context: Language
 
     const label = context.labels.get(block.id);
     const caption = `<figcaption><span class="caption-label">${escapeHtml(
-      block.kind === 'chart' ? text.figure(Number(label?.number ?? 0)) : text.table(Number(label?.number ?? 0)),
+      block.kind === 'chart'
+        ? text.figure(Number(label?.number ?? 0))
+        : text.table(Number(label?.number ?? 0)),
     )}</span>${escapeHtml(text.captionSeparator)}${escapeHtml(block.options.caption)}</figcaption>`;
 
     if (block.kind === 'results') {
       const results = lookupResults(block.options.experiments, context, chapter.file, at);
       if (!results) {
-        rendered.set(block.node, errorBox(`${text.table(Number(label?.number ?? 0))}: ${text.valueUnavailable}`, block.node));
+        rendered.set(
+          block.node,
+          errorBox(
+            `${text.table(Number(label?.number ?? 0))}: ${text.valueUnavailable}`,
+            block.node,
+          ),
+        );
         continue;
       }
-      rendered.set(block.node, htmlBlockNode('figure', { className: ['table'], id: block.id }, caption + resultsTableHtml(results, text), block.node.position));
+      rendered.set(
+        block.node,
+        htmlBlockNode(
+          'figure',
+          { className: ['table'], id: block.id },
+          caption + resultsTableHtml(results, text),
+          block.node.position,
+        ),
+      );
       continue;
     }
 
-    const results = block.options.type === 'data' ? [] : lookupResults(block.options.experiments ?? [], context, chapter.file, at);
+    const results =
+      block.options.type === 'data'
+        ? []
+        : lookupResults(block.options.experiments ?? [], context, chapter.file, at);
     if (!results) {
-      rendered.set(block.node, errorBox(`${text.figure(Number(label?.number ?? 0))}: ${text.valueUnavailable}`, block.node));
+      rendered.set(
+        block.node,
+        errorBox(
+          `${text.figure(Number(label?.number ?? 0))}: ${text.valueUnavailable}`,
+          block.node,
+        ),
+      );
       continue;
     }
     if (block.options.type === 'data') {
@@ -262,41 +327,85 @@ async function renderBlocks(chapter: Chapter, blocks: Block[], context: Language
       }
       if (problem) {
         context.diagnostics.error(chapter.file, at, problem, 'chart-data');
-        rendered.set(block.node, errorBox(`${text.figure(Number(label?.number ?? 0))}: ${text.valueUnavailable}`, block.node));
+        rendered.set(
+          block.node,
+          errorBox(
+            `${text.figure(Number(label?.number ?? 0))}: ${text.valueUnavailable}`,
+            block.node,
+          ),
+        );
         continue;
       }
     }
     try {
       const svg = await renderChartSvg(block.options, results, context.contentDir, text);
-      rendered.set(block.node, htmlBlockNode('figure', { className: ['chart', `chart-${block.options.type}`], id: block.id }, `<div class="chart-body">${svg}</div>${caption}`, block.node.position));
+      rendered.set(
+        block.node,
+        htmlBlockNode(
+          'figure',
+          { className: ['chart', `chart-${block.options.type}`], id: block.id },
+          `<div class="chart-body">${svg}</div>${caption}`,
+          block.node.position,
+        ),
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const failedRun = results.some((result) => result.status === 'failed');
-      if (!failedRun) context.diagnostics.error(chapter.file, at, `chart ${block.id}: ${message}`, 'chart');
-      rendered.set(block.node, htmlBlockNode('figure', { className: ['chart', 'chart-failed'], id: block.id }, `<p class="folio-error">${escapeHtml(message)}</p>${caption}`, block.node.position));
+      if (!failedRun)
+        context.diagnostics.error(chapter.file, at, `chart ${block.id}: ${message}`, 'chart');
+      rendered.set(
+        block.node,
+        htmlBlockNode(
+          'figure',
+          { className: ['chart', 'chart-failed'], id: block.id },
+          `<p class="folio-error">${escapeHtml(message)}</p>${caption}`,
+          block.node.position,
+        ),
+      );
     }
   }
   return rendered;
 }
 
-function renderInlineValue(node: InlineCode, chapter: Chapter, context: LanguageContext): Node | undefined {
+function renderInlineValue(
+  node: InlineCode,
+  chapter: Chapter,
+  context: LanguageContext,
+): Node | undefined {
   const match = /^\{result\}\s*([\s\S]*)$/.exec(node.value);
   if (!match) return undefined;
   const at = positionOf(node);
   const source = (match[1] ?? '').trim();
-  const unavailable = () => inlineNode('span', { className: ['computed', 'computed-missing'] }, context.text.valueUnavailable, node.position);
+  const unavailable = () =>
+    inlineNode(
+      'span',
+      { className: ['computed', 'computed-missing'] },
+      context.text.valueUnavailable,
+      node.position,
+    );
 
   let expression;
   try {
     expression = parseResultExpression(source);
   } catch (error) {
-    context.diagnostics.error(chapter.file, at, `invalid result reference "${source}": ${(error as Error).message}`, 'result-syntax');
+    context.diagnostics.error(
+      chapter.file,
+      at,
+      `invalid result reference "${source}": ${(error as Error).message}`,
+      'result-syntax',
+    );
     return unavailable();
   }
   const results = lookupResults(expression.experiments, context, chapter.file, at);
   if (!results) return unavailable();
   const failed = results.find((result) => result.status === 'failed');
-  if (failed) return inlineNode('span', { className: ['computed', 'computed-failed'] }, `${context.text.failed} (${failed.id})`, node.position);
+  if (failed)
+    return inlineNode(
+      'span',
+      { className: ['computed', 'computed-failed'] },
+      `${context.text.failed} (${failed.id})`,
+      node.position,
+    );
 
   try {
     const value = evaluateExpression(expression.ast, (experiment, pathParts) =>
@@ -304,7 +413,12 @@ function renderInlineValue(node: InlineCode, chapter: Chapter, context: Language
     );
     if (!Number.isFinite(value)) {
       const reason = `evaluates to ${value}, not a finite number; check for a division by zero`;
-      context.diagnostics.error(chapter.file, at, `result reference "${source}" ${reason}`, 'result-value');
+      context.diagnostics.error(
+        chapter.file,
+        at,
+        `result reference "${source}" ${reason}`,
+        'result-value',
+      );
       return unavailable();
     }
     const shown = formatValue(value, expression.format);
@@ -318,10 +432,20 @@ function renderInlineValue(node: InlineCode, chapter: Chapter, context: Language
       experiments: expression.experiments,
     });
     const keys = results.map((result) => `${result.id} ${result.cacheKey.slice(0, 12)}`).join(', ');
-    return inlineNode('span', { className: ['computed'], title: `${source} (${keys})`, 'data-expression': source }, shown, node.position);
+    return inlineNode(
+      'span',
+      { className: ['computed'], title: `${source} (${keys})`, 'data-expression': source },
+      shown,
+      node.position,
+    );
   } catch (error) {
     const reason = error instanceof ExpressionError ? error.message : String(error);
-    context.diagnostics.error(chapter.file, at, `result reference "${source}": ${reason}`, 'result-path');
+    context.diagnostics.error(
+      chapter.file,
+      at,
+      `result reference "${source}": ${reason}`,
+      'result-path',
+    );
     return unavailable();
   }
 }
@@ -378,10 +502,20 @@ function offsetPosition(node: Text, offset: number): Position {
   return { line: start.line + lines.length - 1, column: (lines.at(-1)?.length ?? 0) + 1 };
 }
 
-function renderReference(label: string, chapter: Chapter, context: LanguageContext, at: Position): Node {
+function renderReference(
+  label: string,
+  chapter: Chapter,
+  context: LanguageContext,
+  at: Position,
+): Node {
   const target = context.labels.get(label);
   if (!target) {
-    context.diagnostics.error(chapter.file, at, `cross-reference to unknown label "${label}"`, 'xref-unknown');
+    context.diagnostics.error(
+      chapter.file,
+      at,
+      `cross-reference to unknown label "${label}"`,
+      'xref-unknown',
+    );
     return inlineNode('span', { className: ['xref-missing'] }, `@${label}`);
   }
   const { text } = context;
@@ -401,12 +535,22 @@ function renderReference(label: string, chapter: Chapter, context: LanguageConte
   } as Node;
 }
 
-function renderCitation(inner: string, chapter: Chapter, context: LanguageContext, at: Position): Node {
+function renderCitation(
+  inner: string,
+  chapter: Chapter,
+  context: LanguageContext,
+  at: Position,
+): Node {
   const keys = inner.split(';').map((part) => part.trim().replace(/^-?@/, ''));
   const numbers: { key: string; number: number }[] = [];
   for (const key of keys) {
     if (!context.bibliography?.entries.has(key)) {
-      context.diagnostics.error(chapter.file, at, `unknown citation key "${key}"; add it to the bibliography`, 'citation-unknown');
+      context.diagnostics.error(
+        chapter.file,
+        at,
+        `unknown citation key "${key}"; add it to the bibliography`,
+        'citation-unknown',
+      );
       continue;
     }
     context.chapterCitations.push(key);
@@ -414,14 +558,23 @@ function renderCitation(inner: string, chapter: Chapter, context: LanguageContex
     if (index < 0) index = context.citationOrder.push(key) - 1;
     numbers.push({ key, number: index + 1 });
   }
-  if (numbers.length === 0) return inlineNode('span', { className: ['citation-missing'] }, `[${inner}]`);
+  if (numbers.length === 0)
+    return inlineNode('span', { className: ['citation-missing'] }, `[${inner}]`);
   const children: Node[] = [{ type: 'text', value: '[' } as Text];
   numbers.forEach(({ key, number }, index) => {
     if (index > 0) children.push({ type: 'text', value: ', ' } as Text);
-    children.push({ type: 'link', url: `#ref-${key}`, children: [{ type: 'text', value: String(number) }] } as Node);
+    children.push({
+      type: 'link',
+      url: `#ref-${key}`,
+      children: [{ type: 'text', value: String(number) }],
+    } as Node);
   });
   children.push({ type: 'text', value: ']' } as Text);
-  return { type: 'folioInline', data: { hName: 'span', hProperties: { className: ['citation'] } }, children } as Node;
+  return {
+    type: 'folioInline',
+    data: { hName: 'span', hProperties: { className: ['citation'] } },
+    children,
+  } as Node;
 }
 
 function collectHeadings(tree: Root): RenderedChapter['headings'] {
@@ -441,7 +594,8 @@ function collectHeadings(tree: Root): RenderedChapter['headings'] {
 
 function plainText(node: Node): string {
   if ('value' in node && typeof node.value === 'string') return node.value;
-  if ('children' in node && Array.isArray(node.children)) return (node.children as Node[]).map(plainText).join('');
+  if ('children' in node && Array.isArray(node.children))
+    return (node.children as Node[]).map(plainText).join('');
   return '';
 }
 
@@ -459,7 +613,12 @@ export function renderReferences(context: LanguageContext): string {
         // citation-js throws on some fields of the wrong type, such as a family name that is a number.
         const reason = error instanceof Error ? error.message : String(error);
         const message = `bibliography entry "${key}" cannot be formatted (${reason}); check its CSL-JSON fields`;
-        context.diagnostics.error(bibliography.file, bibliography.positions.get(key), message, 'bibliography');
+        context.diagnostics.error(
+          bibliography.file,
+          bibliography.positions.get(key),
+          message,
+          'bibliography',
+        );
         formatted = escapeHtml(key);
       }
       return `<li id="ref-${escapeHtml(key)}"><span class="ref-number">[${index + 1}]</span> ${formatted}</li>`;

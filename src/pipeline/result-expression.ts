@@ -17,7 +17,12 @@ export type ExpressionNode =
   | { kind: 'number'; value: number }
   | { kind: 'path'; experiment: string; path: string[] }
   | { kind: 'negate'; operand: ExpressionNode }
-  | { kind: 'binary'; operator: '+' | '-' | '*' | '/'; left: ExpressionNode; right: ExpressionNode };
+  | {
+      kind: 'binary';
+      operator: '+' | '-' | '*' | '/';
+      left: ExpressionNode;
+      right: ExpressionNode;
+    };
 
 const tokenPattern =
   /\s*(?:(?<path>[a-z][a-z0-9-]*(?:\.[A-Za-z0-9_]+)+)|(?<number>\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(?<op>[-+*/()]))/y;
@@ -28,7 +33,9 @@ export function parseResultExpression(source: string): ResultExpression {
   const [expressionText = '', ...formatParts] = source.split('|');
   const format = formatParts.length > 0 ? formatParts.join('|').trim() : undefined;
   if (format !== undefined && !isValidFormat(format)) {
-    throw new ExpressionError(`invalid format "${format}"; use a d3-format specifier such as .1% or .3f`);
+    throw new ExpressionError(
+      `invalid format "${format}"; use a d3-format specifier such as .1% or .3f`,
+    );
   }
 
   const tokens = tokenize(expressionText.trim());
@@ -40,7 +47,8 @@ export function parseResultExpression(source: string): ResultExpression {
     const token = next();
     if (!token) throw new ExpressionError('the expression ends too early');
     if (token.kind === 'number') return { kind: 'number', value: token.value };
-    if (token.kind === 'path') return { kind: 'path', experiment: token.experiment, path: token.path };
+    if (token.kind === 'path')
+      return { kind: 'path', experiment: token.experiment, path: token.path };
     if (token.text === '-') return { kind: 'negate', operand: parseFactor() };
     if (token.text === '(') {
       const inner = parseSum();
@@ -66,7 +74,10 @@ export function parseResultExpression(source: string): ResultExpression {
     return left;
   };
 
-  if (tokens.length === 0) throw new ExpressionError('the expression is empty; write a result path such as mlp-sgd.test.accuracy');
+  if (tokens.length === 0)
+    throw new ExpressionError(
+      'the expression is empty; write a result path such as mlp-sgd.test.accuracy',
+    );
   const ast = parseSum();
   if (index < tokens.length) throw new ExpressionError(`unexpected "${tokens[index]!.text}"`);
   const experiments = tokens.flatMap((token) => (token.kind === 'path' ? [token.experiment] : []));
@@ -74,7 +85,23 @@ export function parseResultExpression(source: string): ResultExpression {
 }
 
 /** Format types that d3-format 3 defines. It formats a value with any other letter as "g", without an error. */
-const formatTypes = new Set(['', 'e', 'f', 'g', 'r', 's', '%', 'p', 'b', 'o', 'd', 'x', 'X', 'c', 'n']);
+const formatTypes = new Set([
+  '',
+  'e',
+  'f',
+  'g',
+  'r',
+  's',
+  '%',
+  'p',
+  'b',
+  'o',
+  'd',
+  'x',
+  'X',
+  'c',
+  'n',
+]);
 
 function isValidFormat(format: string): boolean {
   try {
@@ -96,7 +123,9 @@ function tokenize(text: string): Token[] {
     const start = tokenPattern.lastIndex;
     const match = tokenPattern.exec(text);
     if (!match?.groups) {
-      throw new ExpressionError(`cannot read "${text.slice(start).trim()}"; a result path looks like mlp-sgd.test.accuracy`);
+      throw new ExpressionError(
+        `cannot read "${text.slice(start).trim()}"; a result path looks like mlp-sgd.test.accuracy`,
+      );
     }
     const { path, number, op } = match.groups;
     if (path) {
@@ -144,7 +173,11 @@ export function formatValue(value: number, format: string | undefined): string {
 }
 
 /** Reads `path` from a result object, returning the number found or why there is none. */
-export function readResultPath(result: unknown, experiment: string, path: string[]): number | string {
+export function readResultPath(
+  result: unknown,
+  experiment: string,
+  path: string[],
+): number | string {
   let current: unknown = result;
   for (const key of path) {
     if (current === null || typeof current !== 'object' || !(key in current)) {

@@ -11,18 +11,81 @@ export const generatedProperty = 'dataFolioGenerated';
  */
 export const allowedTags = new Set([
   // Produced by Markdown, GFM and math.
-  'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a', 'em', 'strong', 'del', 'code', 'pre', 'blockquote',
-  'ul', 'ol', 'li', 'hr', 'br', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input',
-  'section', 'sup', 'span', 'div',
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'a',
+  'em',
+  'strong',
+  'del',
+  'code',
+  'pre',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'hr',
+  'br',
+  'img',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'input',
+  'section',
+  'sup',
+  'span',
+  'div',
   // Raw HTML that editors may use.
-  'sub', 'details', 'summary', 'kbd', 'abbr', 'mark', 'small', 'dl', 'dt', 'dd', 'figure', 'figcaption', 'caption',
+  'sub',
+  'details',
+  'summary',
+  'kbd',
+  'abbr',
+  'mark',
+  'small',
+  'dl',
+  'dt',
+  'dd',
+  'figure',
+  'figcaption',
+  'caption',
 ]);
 
 /** Attributes allowed on any element, as hast property names. */
 const allowedProperties = new Set([
-  'id', 'className', 'title', 'lang', 'dir', 'href', 'src', 'alt', 'width', 'height', 'align', 'colSpan', 'rowSpan',
-  'start', 'type', 'checked', 'disabled', 'open', 'ariaHidden', 'ariaLabel', 'ariaDescribedBy', 'ariaLabelledBy',
-  'dataFootnoteRef', 'dataFootnoteBackref', 'dataFootnotes', 'role',
+  'id',
+  'className',
+  'title',
+  'lang',
+  'dir',
+  'href',
+  'src',
+  'alt',
+  'width',
+  'height',
+  'align',
+  'colSpan',
+  'rowSpan',
+  'start',
+  'type',
+  'checked',
+  'disabled',
+  'open',
+  'ariaHidden',
+  'ariaLabel',
+  'ariaDescribedBy',
+  'ariaLabelledBy',
+  'dataFootnoteRef',
+  'dataFootnoteBackref',
+  'dataFootnotes',
+  'role',
 ]);
 
 const urlProperties = new Set(['href', 'src']);
@@ -64,7 +127,9 @@ function sanitizeChildren(
       kept.push(child);
       continue;
     }
-    const position = child.position ? { line: child.position.start.line, column: child.position.start.column } : undefined;
+    const position = child.position
+      ? { line: child.position.start.line, column: child.position.start.column }
+      : undefined;
     if (!allowedTags.has(child.tagName)) {
       report(`removed <${child.tagName}> element: it is not in the allowed HTML list`, position);
       continue;
@@ -72,10 +137,20 @@ function sanitizeChildren(
     for (const [name, value] of Object.entries(child.properties)) {
       const attribute = find(html, name).attribute;
       if (!allowedProperties.has(name)) {
-        report(`removed attribute ${attribute} from <${child.tagName}>: it is not in the allowed HTML list`, position);
+        report(
+          `removed attribute ${attribute} from <${child.tagName}>: it is not in the allowed HTML list`,
+          position,
+        );
         delete child.properties[name];
-      } else if (urlProperties.has(name) && typeof value === 'string' && !safeUrl.test(value.trim())) {
-        report(`removed ${attribute}="${value}" from <${child.tagName}>: only http, https, mailto and relative URLs are allowed`, position);
+      } else if (
+        urlProperties.has(name) &&
+        typeof value === 'string' &&
+        !safeUrl.test(value.trim())
+      ) {
+        report(
+          `removed ${attribute}="${value}" from <${child.tagName}>: only http, https, mailto and relative URLs are allowed`,
+          position,
+        );
         delete child.properties[name];
       }
     }

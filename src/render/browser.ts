@@ -42,9 +42,13 @@ export async function launchBrowser(): Promise<Browser> {
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('TROUBLESHOOTING:'))
       .join(' ');
-    throw new FolioError('CHROMIUM_NOT_FOUND', `Chromium at ${executablePath} failed to start: ${reason}`, {
-      hint: 'check that the binary runs (`chromium --version`), or set FOLIO_CHROMIUM to another one',
-      cause: error,
-    });
+    throw new FolioError(
+      'CHROMIUM_NOT_FOUND',
+      `Chromium at ${executablePath} failed to start: ${reason}`,
+      {
+        hint: 'check that the binary runs (`chromium --version`), or set FOLIO_CHROMIUM to another one',
+        cause: error,
+      },
+    );
   }
 }

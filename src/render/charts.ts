@@ -12,12 +12,28 @@ const chartConfig = {
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e5e5e5' },
   legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom' as const },
-  range: { category: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f', '#bcbd22', '#e377c2'] },
+  range: {
+    category: [
+      '#1f77b4',
+      '#d62728',
+      '#2ca02c',
+      '#9467bd',
+      '#ff7f0e',
+      '#8c564b',
+      '#17becf',
+      '#7f7f7f',
+      '#bcbd22',
+      '#e377c2',
+    ],
+  },
 };
 
 /** Renders a Vega-Lite spec to a standalone SVG string, without a browser or canvas. */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile({ ...spec, config: { ...chartConfig, ...(spec.config ?? {}) } } as TopLevelSpec);
+  const compiled = compile({
+    ...spec,
+    config: { ...chartConfig, ...(spec.config ?? {}) },
+  } as TopLevelSpec);
   const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none', logLevel: vega.Error });
   const svg = await view.toSVG();
   view.finalize();
@@ -62,7 +78,12 @@ export function metricCurveSpec(
     data: { values },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: text.epoch, axis: { tickMinStep: 1, format: 'd' } },
+      x: {
+        field: 'epoch',
+        type: 'quantitative',
+        title: text.epoch,
+        axis: { tickMinStep: 1, format: 'd' },
+      },
       y: {
         field: 'value',
         type: 'quantitative',
@@ -77,7 +98,11 @@ export function metricCurveSpec(
 }
 
 /** Heatmap of confusion[true][predicted] counts with the count written in each cell. */
-export function confusionSpec(confusion: number[][], classNames: string[], text: Strings): TopLevelSpec {
+export function confusionSpec(
+  confusion: number[][],
+  classNames: string[],
+  text: Strings,
+): TopLevelSpec {
   const values = confusion.flatMap((row, actual) =>
     row.map((count, predicted) => ({
       actual: classNames[actual] ?? String(actual),
@@ -92,21 +117,35 @@ export function confusionSpec(confusion: number[][], classNames: string[], text:
     height: 380,
     data: { values },
     encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: order, title: text.predictedLabel, axis: { labelAngle: -45 } },
+      x: {
+        field: 'predicted',
+        type: 'nominal',
+        sort: order,
+        title: text.predictedLabel,
+        axis: { labelAngle: -45 },
+      },
       y: { field: 'actual', type: 'nominal', sort: order, title: text.trueLabel },
     },
     layer: [
       {
         mark: 'rect',
         encoding: {
-          color: { field: 'count', type: 'quantitative', title: text.count, scale: { scheme: 'blues' } },
+          color: {
+            field: 'count',
+            type: 'quantitative',
+            title: text.count,
+            scale: { scheme: 'blues' },
+          },
         },
       },
       {
         mark: { type: 'text', fontSize: 9 },
         encoding: {
           text: { field: 'count', type: 'quantitative' },
-          color: { condition: { test: `datum.count > ${max / 2}`, value: 'white' }, value: 'black' },
+          color: {
+            condition: { test: `datum.count > ${max / 2}`, value: 'white' },
+            value: 'black',
+          },
         },
       },
     ],
@@ -135,7 +174,12 @@ export function dataChartSpec(
           title: options.yTitle ?? text.count,
           axis: { tickMinStep: 1, format: 'd' },
         }
-      : { field: options.y, type: 'quantitative' as const, aggregate: 'sum' as const, title: options.yTitle ?? options.y };
+      : {
+          field: options.y,
+          type: 'quantitative' as const,
+          aggregate: 'sum' as const,
+          title: options.yTitle ?? options.y,
+        };
   if (options.mark === 'arc') {
     return {
       width: 200,
@@ -144,7 +188,12 @@ export function dataChartSpec(
       mark: { type: 'arc', innerRadius: 45, stroke: 'white' },
       encoding: {
         theta: yEncoding,
-        color: { field: options.x, type: 'nominal', title: options.xTitle ?? options.x, legend: { orient: 'right' } },
+        color: {
+          field: options.x,
+          type: 'nominal',
+          title: options.xTitle ?? options.x,
+          legend: { orient: 'right' },
+        },
       },
     };
   }
@@ -154,12 +203,24 @@ export function dataChartSpec(
     data: { values: rows },
     mark: options.mark === 'line' ? { type: 'line', point: true } : { type: 'bar' },
     encoding: {
-      x: { field: options.x, type: 'ordinal', title: options.xTitle ?? options.x, axis: { labelAngle: -45 } },
+      x: {
+        field: options.x,
+        type: 'ordinal',
+        title: options.xTitle ?? options.x,
+        axis: { labelAngle: -45 },
+      },
       y: yEncoding,
       ...(options.color
-        ? { color: { field: options.color, type: 'nominal' as const, title: options.colorTitle ?? options.color, legend: { orient: 'right' as const, columns: 1, labelLimit: 220 },
+        ? {
+            color: {
+              field: options.color,
+              type: 'nominal' as const,
+              title: options.colorTitle ?? options.color,
+              legend: { orient: 'right' as const, columns: 1, labelLimit: 220 },
               // Twenty distinct colors, so that up to twenty organizations never share one.
-              scale: { scheme: 'tableau20' } } }
+              scale: { scheme: 'tableau20' },
+            },
+          }
         : {}),
     },
   };

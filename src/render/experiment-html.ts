@@ -7,12 +7,21 @@ import type { ExperimentResult } from '../experiments/result.ts';
 import type { ChartOptions } from '../pipeline/blocks.ts';
 import { escapeHtml } from '../pipeline/html-node.ts';
 import { formatValue } from '../pipeline/result-expression.ts';
-import { chartFont, confusionSpec, dataChartSpec, metricCurveSpec, renderVegaLite, runLabel } from './charts.ts';
+import {
+  chartFont,
+  confusionSpec,
+  dataChartSpec,
+  metricCurveSpec,
+  renderVegaLite,
+  runLabel,
+} from './charts.ts';
 import type { Strings } from './i18n.ts';
 import { renderSampleGrid } from './sample-grid.ts';
 
-const percent = (value: number | undefined) => (value === undefined ? '–' : formatValue(value, '.1%'));
-const decimal = (value: number | undefined, format = '.4f') => (value === undefined ? '–' : formatValue(value, format));
+const percent = (value: number | undefined) =>
+  value === undefined ? '–' : formatValue(value, '.1%');
+const decimal = (value: number | undefined, format = '.4f') =>
+  value === undefined ? '–' : formatValue(value, format);
 
 /** Renders the box of an `{experiment}` block: what ran, on which backend, and its headline numbers. */
 export function experimentSummaryHtml(result: ExperimentResult, text: Strings): string {
@@ -26,11 +35,16 @@ export function experimentSummaryHtml(result: ExperimentResult, text: Strings): 
       rows.push([text.testAccuracy, percent(result.test.accuracy)]);
       rows.push([text.testLoss, decimal(result.test.loss)]);
     }
-    rows.push([text.seconds, `${formatValue(result.provenance.wallSeconds, '.1f')} (${result.cached ? text.cachedRun : text.freshRun})`]);
+    rows.push([
+      text.seconds,
+      `${formatValue(result.provenance.wallSeconds, '.1f')} (${result.cached ? text.cachedRun : text.freshRun})`,
+    ]);
   } else {
     rows.push([text.status, text.failed]);
   }
-  const list = rows.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('');
+  const list = rows
+    .map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`)
+    .join('');
   const failure =
     result.status === 'failed'
       ? `<p class="experiment-error">${escapeHtml(text.experimentFailed(result.id, result.error))}</p>`
@@ -64,10 +78,19 @@ export function resultsTableHtml(results: ExperimentResult[], text: Strings): st
             formatValue(result.provenance.wallSeconds, '.1f'),
           ]
         : [text.failed, '–', '–', '–', '–'];
-    return [result.id, runLabel(result), String(params.learningRate ?? '–'), String(params.batchSize ?? '–'), String(params.epochs ?? '–'), ...cells];
+    return [
+      result.id,
+      runLabel(result),
+      String(params.learningRate ?? '–'),
+      String(params.batchSize ?? '–'),
+      String(params.epochs ?? '–'),
+      ...cells,
+    ];
   });
   const head = `<thead><tr>${header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead>`;
-  const rows = body.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('');
+  const rows = body
+    .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .join('');
   return `<table>${head}<tbody>${rows}</tbody></table>`;
 }
 
@@ -83,8 +106,11 @@ export async function renderChartSvg(
   text: Strings,
 ): Promise<string> {
   const failed = results.find((result) => result.status === 'failed');
-  if (failed && failed.status === 'failed') throw new Error(text.experimentFailed(failed.id, failed.error));
-  const ok = results.filter((result): result is Extract<ExperimentResult, { status: 'ok' }> => result.status === 'ok');
+  if (failed && failed.status === 'failed')
+    throw new Error(text.experimentFailed(failed.id, failed.error));
+  const ok = results.filter(
+    (result): result is Extract<ExperimentResult, { status: 'ok' }> => result.status === 'ok',
+  );
 
   switch (options.type) {
     case 'loss':
@@ -92,25 +118,40 @@ export async function renderChartSvg(
       return renderVegaLite(metricCurveSpec(ok, options.type, text));
     case 'confusion': {
       const result = ok[0];
-      if (!result?.confusion) throw new Error(`experiment ${result?.id ?? ''} has no confusion matrix`);
-      return renderVegaLite(confusionSpec(result.confusion, localizeClassNames(result.classNames, text), text));
+      if (!result?.confusion)
+        throw new Error(`experiment ${result?.id ?? ''} has no confusion matrix`);
+      return renderVegaLite(
+        confusionSpec(result.confusion, localizeClassNames(result.classNames, text), text),
+      );
     }
     case 'samples': {
       const result = ok[0];
       if (!result?.samples) throw new Error(`experiment ${result?.id ?? ''} has no sample images`);
-      return renderSampleGrid(result.samples, localizeClassNames(result.classNames, text), text, chartFont);
+      return renderSampleGrid(
+        result.samples,
+        localizeClassNames(result.classNames, text),
+        text,
+        chartFont,
+      );
     }
     case 'data': {
       const file = path.join(contentDir, 'data', options.file ?? '');
       const rows = csvParse(readFileSync(file, 'utf8'));
-      for (const column of [options.x, options.color, options.y === 'count' ? undefined : options.y]) {
+      for (const column of [
+        options.x,
+        options.color,
+        options.y === 'count' ? undefined : options.y,
+      ]) {
         if (column && !rows.columns.includes(column)) {
-          throw new Error(`column "${column}" not found in ${options.file}; its columns are ${rows.columns.join(', ')}`);
+          throw new Error(
+            `column "${column}" not found in ${options.file}; its columns are ${rows.columns.join(', ')}`,
+          );
         }
       }
       // Vega-Lite accepts a text column as y without an error, and the chart then shows no real values.
       const y = options.y;
-      const isNumber = (value: string | undefined) => value !== undefined && value.trim() !== '' && Number.isFinite(Number(value));
+      const isNumber = (value: string | undefined) =>
+        value !== undefined && value.trim() !== '' && Number.isFinite(Number(value));
       const textRow = y === 'count' ? -1 : rows.findIndex((row) => !isNumber(row[y]));
       if (textRow >= 0) {
         const value = rows[textRow]?.[y] ?? '';

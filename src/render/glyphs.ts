@@ -31,7 +31,9 @@ export function loadReportFonts(): GlyphSource[] {
   loadedFonts = reportFonts.map(({ family, postscriptName }) => {
     let file = '';
     try {
-      file = execFileSync('fc-match', ['-f', '%{file}', `${family}:style=Regular`], { encoding: 'utf8' }).trim();
+      file = execFileSync('fc-match', ['-f', '%{file}', `${family}:style=Regular`], {
+        encoding: 'utf8',
+      }).trim();
     } catch {
       // fontconfig missing: reported below as a missing font.
     }
@@ -43,9 +45,13 @@ export function loadReportFonts(): GlyphSource[] {
           ? opened
           : undefined;
     if (!font || !('hasGlyphForCodePoint' in font)) {
-      throw new FolioError('FONT_MISSING', `font "${family}" is not installed (fontconfig found "${file || 'nothing'}")`, {
-        hint: 'run `npm run setup`, which installs Debian\'s fonts-noto-cjk and fonts-dejavu-core',
-      });
+      throw new FolioError(
+        'FONT_MISSING',
+        `font "${family}" is not installed (fontconfig found "${file || 'nothing'}")`,
+        {
+          hint: "run `npm run setup`, which installs Debian's fonts-noto-cjk and fonts-dejavu-core",
+        },
+      );
     }
     return { family, hasGlyph: (codePoint: number) => font.hasGlyphForCodePoint(codePoint) };
   });
@@ -56,7 +62,10 @@ export function loadReportFonts(): GlyphSource[] {
  * Returns the characters of `text` that none of the report fonts can draw, so that the build can
  * fail instead of printing empty boxes. Whitespace and control characters are skipped.
  */
-export function findMissingGlyphs(text: string, fonts: GlyphSource[] = loadReportFonts()): string[] {
+export function findMissingGlyphs(
+  text: string,
+  fonts: GlyphSource[] = loadReportFonts(),
+): string[] {
   const missing = new Set<string>();
   const seen = new Set<number>();
   for (const character of text) {
@@ -71,6 +80,9 @@ export function findMissingGlyphs(text: string, fonts: GlyphSource[] = loadRepor
 
 export function describeCharacters(characters: string[]): string {
   return characters
-    .map((character) => `"${character}" (U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`)
+    .map(
+      (character) =>
+        `"${character}" (U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`,
+    )
     .join(', ');
 }

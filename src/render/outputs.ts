@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 import type { Language } from '../config/manifest.ts';
@@ -47,9 +55,16 @@ export async function writeOutputs(options: WriteOutputsOptions): Promise<string
       const styles = readFileSync(path.join(staged.folder, 'assets', 'style.css'));
       const toPrint = [...options.pages.keys()].filter((language) => {
         const pdfFile = path.join(options.outDir, `report.${language}.pdf`);
-        nextState[language] = hashPrintInputs(options.pages.get(language) ?? '', styles, options.metadata.get(language));
+        nextState[language] = hashPrintInputs(
+          options.pages.get(language) ?? '',
+          styles,
+          options.metadata.get(language),
+        );
         const unchanged = state[language] === nextState[language] && existsSync(pdfFile);
-        if (unchanged) options.logger.info(`kept ${path.relative(process.cwd(), pdfFile)}: its page has not changed`);
+        if (unchanged)
+          options.logger.info(
+            `kept ${path.relative(process.cwd(), pdfFile)}: its page has not changed`,
+          );
         return !unchanged;
       });
       if (toPrint.length > 0) {
@@ -78,12 +93,14 @@ export async function writeOutputs(options: WriteOutputsOptions): Promise<string
 
     throwIfInterrupted();
     publishSite(staged, siteDir);
-    for (const language of options.pages.keys()) written.push(path.join(siteDir, language, 'index.html'));
+    for (const language of options.pages.keys())
+      written.push(path.join(siteDir, language, 'index.html'));
     for (const { temporary, final } of temporaries) {
       renameSync(temporary, final);
       written.push(final);
     }
-    if (options.pdf) writeFileSync(printStateFile(options.outDir), JSON.stringify(nextState, null, 2) + '\n');
+    if (options.pdf)
+      writeFileSync(printStateFile(options.outDir), JSON.stringify(nextState, null, 2) + '\n');
     return written;
   } finally {
     discardStaging(staged);
@@ -116,7 +133,10 @@ function readPrintState(outDir: string): PrintState {
 
 function hashPrintInputs(html: string, styles: Buffer, metadata: PdfMetadata | undefined): string {
   const hash = createHash('sha256');
-  hash.update(html).update(styles).update(JSON.stringify(metadata ?? {}));
+  hash
+    .update(html)
+    .update(styles)
+    .update(JSON.stringify(metadata ?? {}));
   // The printing code itself shapes the PDF, so a change to it prints again.
   for (const file of ['pdf.ts', 'browser.ts', 'glyphs.ts']) {
     hash.update(readFileSync(new URL(`./${file}`, import.meta.url)));

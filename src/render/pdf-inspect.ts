@@ -26,8 +26,12 @@ export async function openPdf(bytes: Uint8Array): Promise<PdfDocument> {
   return getDocument({ data: new Uint8Array(bytes), verbosity: 0, isEvalSupported: false }).promise;
 }
 
-async function pageOfDestination(document: PdfDocument, destination: unknown): Promise<number | undefined> {
-  const explicit = typeof destination === 'string' ? await document.getDestination(destination) : destination;
+async function pageOfDestination(
+  document: PdfDocument,
+  destination: unknown,
+): Promise<number | undefined> {
+  const explicit =
+    typeof destination === 'string' ? await document.getDestination(destination) : destination;
   if (!Array.isArray(explicit) || explicit.length === 0) return undefined;
   const reference = explicit[0];
   if (typeof reference === 'number') return reference + 1;
@@ -38,9 +42,16 @@ async function pageOfDestination(document: PdfDocument, destination: unknown): P
 export async function readOutline(bytes: Uint8Array): Promise<OutlineEntry[]> {
   const document = await openPdf(bytes);
   const entries: OutlineEntry[] = [];
-  const walk = async (items: Awaited<ReturnType<PdfDocument['getOutline']>> | null, depth: number) => {
+  const walk = async (
+    items: Awaited<ReturnType<PdfDocument['getOutline']>> | null,
+    depth: number,
+  ) => {
     for (const item of items ?? []) {
-      entries.push({ title: item.title, page: (await pageOfDestination(document, item.dest)) ?? 0, depth });
+      entries.push({
+        title: item.title,
+        page: (await pageOfDestination(document, item.dest)) ?? 0,
+        depth,
+      });
       await walk(item.items, depth + 1);
     }
   };
@@ -50,17 +61,25 @@ export async function readOutline(bytes: Uint8Array): Promise<OutlineEntry[]> {
 }
 
 /** Lists the internal links of the first `pageCount` pages in reading order, with their targets. */
-export async function readInternalLinks(bytes: Uint8Array, pageCount = Number.POSITIVE_INFINITY): Promise<PageLink[]> {
+export async function readInternalLinks(
+  bytes: Uint8Array,
+  pageCount = Number.POSITIVE_INFINITY,
+): Promise<PageLink[]> {
   const document = await openPdf(bytes);
   const links: PageLink[] = [];
   for (let number = 1; number <= Math.min(document.numPages, pageCount); number++) {
     const page = await document.getPage(number);
-    const annotations = (await page.getAnnotations()) as { subtype: string; dest?: unknown; rect: number[] }[];
+    const annotations = (await page.getAnnotations()) as {
+      subtype: string;
+      dest?: unknown;
+      rect: number[];
+    }[];
     const pageLinks: PageLink[] = [];
     for (const annotation of annotations) {
       if (annotation.subtype !== 'Link' || annotation.dest === undefined) continue;
       const target = await pageOfDestination(document, annotation.dest);
-      if (target !== undefined) pageLinks.push({ page: number, target, top: annotation.rect[3] ?? 0 });
+      if (target !== undefined)
+        pageLinks.push({ page: number, target, top: annotation.rect[3] ?? 0 });
     }
     pageLinks.sort((a, b) => b.top - a.top);
     links.push(...pageLinks);

@@ -37,15 +37,21 @@ export async function printPdf(browser: Browser, options: PrintOptions): Promise
     const problems = await openOffline(page, options);
     await checkFonts(page, options.metadata.language);
     if (problems.length > 0) {
-      throw new FolioError('PDF_FAILED', `the ${options.metadata.language} page reported errors:\n${problems.join('\n')}`, {
-        hint: 'the page must load without errors; run with --log-level debug to see every request',
-      });
+      throw new FolioError(
+        'PDF_FAILED',
+        `the ${options.metadata.language} page reported errors:\n${problems.join('\n')}`,
+        {
+          hint: 'the page must load without errors; run with --log-level debug to see every request',
+        },
+      );
     }
 
     const tocEntries = await page.$$eval('.toc a', (links) => links.length);
     let pdf = await printPage(page);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const targets = (await readInternalLinks(pdf)).slice(0, tocEntries).map((link) => link.target);
+      const targets = (await readInternalLinks(pdf))
+        .slice(0, tocEntries)
+        .map((link) => link.target);
       const changed = await page.$$eval(
         '.toc a .toc-page',
         (cells, numbers) => {
@@ -90,7 +96,8 @@ async function openOffline(page: Page, options: PrintOptions): Promise<string[]>
   page.on('pageerror', (error) => problems.push(`page error: ${(error as Error).message}`));
   page.on('requestfailed', (request) => {
     const url = request.url();
-    if (url.startsWith(siteRoot)) problems.push(`failed to load ${url}: ${request.failure()?.errorText ?? ''}`);
+    if (url.startsWith(siteRoot))
+      problems.push(`failed to load ${url}: ${request.failure()?.errorText ?? ''}`);
   });
   await page.goto(pathToFileURL(options.htmlFile).href, { waitUntil: 'load' });
   await page.emulateMediaType('print');
@@ -110,13 +117,22 @@ async function checkFonts(page: Page, language: string): Promise<void> {
     // KaTeX sets math in its own fonts, which were checked above; the rest uses the report fonts.
     const clone = document.body.cloneNode(true) as HTMLElement;
     clone.querySelectorAll('.katex, svg image').forEach((element) => element.remove());
-    const chartText = [...document.querySelectorAll('svg text')].map((element) => element.textContent ?? '').join(' ');
-    return { failed: failedFaces, text: `${clone.textContent ?? ''} ${chartText} ${document.title}` };
+    const chartText = [...document.querySelectorAll('svg text')]
+      .map((element) => element.textContent ?? '')
+      .join(' ');
+    return {
+      failed: failedFaces,
+      text: `${clone.textContent ?? ''} ${chartText} ${document.title}`,
+    };
   });
   if (failed.length > 0) {
-    throw new FolioError('FONT_MISSING', `font faces failed to load in the ${language} page: ${failed.join(', ')}`, {
-      hint: 'the KaTeX fonts are copied from node_modules/katex/dist/fonts; run `npm run setup` to reinstall',
-    });
+    throw new FolioError(
+      'FONT_MISSING',
+      `font faces failed to load in the ${language} page: ${failed.join(', ')}`,
+      {
+        hint: 'the KaTeX fonts are copied from node_modules/katex/dist/fonts; run `npm run setup` to reinstall',
+      },
+    );
   }
   const missing = findMissingGlyphs(text);
   if (missing.length > 0) {

@@ -5,22 +5,44 @@ import { formatValue } from '../pipeline/result-expression.ts';
 import type { Strings } from './i18n.ts';
 
 /** The appendix listing, for each experiment, what its numbers depend on and how they were obtained. */
-export function renderProvenance(results: ExperimentResult[], values: ComputedValue[], text: Strings): string {
+export function renderProvenance(
+  results: ExperimentResult[],
+  values: ComputedValue[],
+  text: Strings,
+): string {
   const sections = results.map((result) => {
     const p = result.provenance;
     const rows: [string, string][] = [
-      [text.status, result.status === 'ok' ? (result.cached ? text.cachedRun : text.freshRun) : `${text.failed}: ${result.error}`],
+      [
+        text.status,
+        result.status === 'ok'
+          ? result.cached
+            ? text.cachedRun
+            : text.freshRun
+          : `${text.failed}: ${result.error}`,
+      ],
       [text.cacheKey, p.cacheKey],
       [text.backend, p.backend],
       [text.versions, `@tensorflow/tfjs-core ${p.tfjsVersion}, Node.js ${p.nodeVersion}`],
       [text.seed, p.seed === undefined ? '–' : String(p.seed)],
-      [text.datasetHashes, Object.entries(p.datasets).map(([file, hash]) => `${file}: ${hash}`).join('\n') || '–'],
+      [
+        text.datasetHashes,
+        Object.entries(p.datasets)
+          .map(([file, hash]) => `${file}: ${hash}`)
+          .join('\n') || '–',
+      ],
       [text.seconds, formatValue(p.wallSeconds, '.2f')],
-      [text.samplesPerSecond, p.samplesPerSecond === undefined ? '–' : formatValue(p.samplesPerSecond, ',.0f')],
+      [
+        text.samplesPerSecond,
+        p.samplesPerSecond === undefined ? '–' : formatValue(p.samplesPerSecond, ',.0f'),
+      ],
       [text.computedAt, p.computedAt],
     ];
     const body = rows
-      .map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value).replace(/\n/g, '<br>')}</td></tr>`)
+      .map(
+        ([name, value]) =>
+          `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value).replace(/\n/g, '<br>')}</td></tr>`,
+      )
       .join('');
     return `<h2 id="provenance-${escapeHtml(result.id)}">${escapeHtml(`${text.experiment} ${result.id}`)}</h2><table><tbody>${body}</tbody></table>`;
   });

@@ -19,7 +19,12 @@ const escapeXml = (text: string) =>
  * Draws test images in a grid as SVG, each with its predicted and true class; a misclassified
  * image gets a red frame and red text. The images are embedded as PNG, the text stays text.
  */
-export function renderSampleGrid(samples: Sample[], classNames: string[], text: Strings, font: string): string {
+export function renderSampleGrid(
+  samples: Sample[],
+  classNames: string[],
+  text: Strings,
+  font: string,
+): string {
   const rows = Math.ceil(samples.length / columns);
   const width = columns * cell;
   const height = rows * (cell + 18) + 24;

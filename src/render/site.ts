@@ -1,4 +1,12 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -37,7 +45,9 @@ export interface LanguagePage {
 
 /** Fills the report template for one language and returns the HTML document. */
 export function renderPage(templatesDir: string, manifest: Manifest, page: LanguagePage): string {
-  const template = handlebars.compile(readFileSync(path.join(templatesDir, 'report.hbs'), 'utf8'), { strict: false });
+  const template = handlebars.compile(readFileSync(path.join(templatesDir, 'report.hbs'), 'utf8'), {
+    strict: false,
+  });
   const text = stringsFor(page.language);
   return template({
     language: page.language,
@@ -45,7 +55,9 @@ export function renderPage(templatesDir: string, manifest: Manifest, page: Langu
     assets: '../assets',
     title: localize(manifest.title, page.language),
     subtitle: localize(manifest.subtitle, page.language),
-    authors: manifest.authors.map((author) => localize(author, page.language)).join(page.language === 'zh' ? '、' : ', '),
+    authors: manifest.authors
+      .map((author) => localize(author, page.language))
+      .join(page.language === 'zh' ? '、' : ', '),
     keywords: manifest.keywords.map((keyword) => localize(keyword, page.language)).join(', '),
     date: manifest.date,
     text,
@@ -53,7 +65,9 @@ export function renderPage(templatesDir: string, manifest: Manifest, page: Langu
       .filter((language) => language !== page.language)
       .map((language) => ({ code: language, name: stringsFor(language).languageName })),
     chapters: page.chapters.map((rendered, index) => ({
-      id: (rendered.chapter.tree.data as { chapterId?: string } | undefined)?.chapterId ?? rendered.chapter.name,
+      id:
+        (rendered.chapter.tree.data as { chapterId?: string } | undefined)?.chapterId ??
+        rendered.chapter.name,
       number: String(index + 1),
       label: text.chapter(index + 1),
       title: rendered.chapter.frontMatter.title,
@@ -127,8 +141,13 @@ export function stageSite(
   cpSync(path.join(templatesDir, 'style.css'), path.join(staging, 'assets', 'style.css'));
   const katexDist = path.dirname(require.resolve('katex/dist/katex.min.css'));
   mkdirSync(path.join(staging, 'assets', 'katex'), { recursive: true });
-  cpSync(path.join(katexDist, 'katex.min.css'), path.join(staging, 'assets', 'katex', 'katex.min.css'));
-  cpSync(path.join(katexDist, 'fonts'), path.join(staging, 'assets', 'katex', 'fonts'), { recursive: true });
+  cpSync(
+    path.join(katexDist, 'katex.min.css'),
+    path.join(staging, 'assets', 'katex', 'katex.min.css'),
+  );
+  cpSync(path.join(katexDist, 'fonts'), path.join(staging, 'assets', 'katex', 'fonts'), {
+    recursive: true,
+  });
 
   if (images.size > 0) mkdirSync(path.join(staging, 'assets', 'images'), { recursive: true });
   for (const [source, name] of images) cpSync(source, path.join(staging, 'assets', 'images', name));
