@@ -117,13 +117,21 @@ describe.each(['zh', 'en'])('PDF in %s', (language) => {
     const chapter = outline.find((entry) => entry.title.includes(chapterTitle));
     expect(chapter).toBeDefined();
     const section = outline.find(
-      (entry) => entry.title === (language === 'zh' ? '训练' : 'Training'),
+      (entry) => entry.title === (language === 'zh' ? '2.1 训练' : '2.1 Training'),
     );
     expect(section).toBeDefined();
     expect(section!.depth).toBe(chapter!.depth + 1);
     expect(section!.page).toBe(chapter!.page);
     const contents = await readContents(language);
     expect(chapter!.page).toBe(contents.find((entry) => entry.title === chapterTitle)!.page);
+    for (const entry of outline) {
+      // Each bookmark is one clean title: no doubled text and no words run together.
+      const half = entry.title.slice(0, entry.title.length / 2);
+      expect(entry.title, entry.title).not.toBe(half + half);
+    }
+    expect(outline.map((entry) => entry.title)).toContain(
+      language === 'zh' ? '1 引言' : '1 Introduction',
+    );
   });
 
   it('caption shares a page with its chart', async () => {

@@ -8,6 +8,7 @@ import { FolioError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { describeCharacters, findMissingGlyphs, reportFonts } from './glyphs.ts';
 import { readInternalLinks } from './pdf-inspect.ts';
+import { writeOutline, type OutlineItem } from './pdf-outline.ts';
 
 export interface PdfMetadata {
   title: string;
@@ -46,11 +47,20 @@ export async function printPdf(browser: Browser, options: PrintOptions): Promise
       );
     }
 
-    const tocEntries = await page.$$eval('.toc a', (links) => links.length);
+    const tocEntries = await page.$$eval('.toc a', (links) =>
+      links.map((link) => {
+        const number = link.querySelector('.toc-number')?.textContent?.trim() ?? '';
+        const text = link.querySelector('.toc-text')?.textContent?.trim() ?? '';
+        const item = link.closest('li');
+        const depth = item?.classList.contains('toc-depth-3') ? 2 : item?.classList.contains('toc-depth-2') ? 1 : 0;
+        return { title: number ? `${number} ${text}` : text, depth };
+      }),
+    );
     let pdf = await printPage(page);
+    let targets: number[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
-      const targets = (await readInternalLinks(pdf))
-        .slice(0, tocEntries)
+      targets = (await readInternalLinks(pdf))
+        .slice(0, tocEntries.length)
         .map((link) => link.target);
       const changed = await page.$$eval(
         '.toc a .toc-page',
@@ -69,7 +79,8 @@ export async function printPdf(browser: Browser, options: PrintOptions): Promise
       pdf = await printPage(page);
     }
 
-    return await setMetadata(pdf, options.metadata);
+    const outline = tocEntries.map((entry, index) => ({ ...entry, page: targets[index] ?? 0 }));
+    return await finishDocument(pdf, options.metadata, outline);
   } finally {
     await page.close();
   }
@@ -149,14 +160,20 @@ async function printPage(page: Page): Promise<Uint8Array> {
     printBackground: true,
     preferCSSPageSize: true,
     displayHeaderFooter: false,
-    outline: true,
+    outline: false,
     tagged: true,
     timeout: 180_000,
   });
 }
 
-async function setMetadata(pdf: Uint8Array, metadata: PdfMetadata): Promise<Uint8Array> {
+/** Sets the document metadata and writes the bookmarks. */
+async function finishDocument(
+  pdf: Uint8Array,
+  metadata: PdfMetadata,
+  outline: OutlineItem[],
+): Promise<Uint8Array> {
   const document = await PDFDocument.load(pdf, { updateMetadata: false });
+  writeOutline(document, outline);
   document.setTitle(metadata.title, { showInWindowTitleBar: true });
   document.setAuthor(metadata.author);
   document.setSubject(metadata.subject);
