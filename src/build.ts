@@ -12,7 +12,7 @@ import { locateYamlPath } from './config/yaml.ts';
 import { FolioError } from './errors.ts';
 import type { ExperimentResult } from './experiments/result.ts';
 import { planExperiments } from './experiments/plan.ts';
-import { runExperiments, type RunEvent } from './experiments/runner.ts';
+import { readCachedResults, runExperiments, type RunEvent } from './experiments/runner.ts';
 import { writeJsonAtomic } from './experiments/cache.ts';
 import type { BackendName } from './experiments/types.ts';
 import type { Logger } from './logger.ts';
@@ -208,8 +208,9 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   const content = loadContent(options.contentDir, diagnostics, options.languages);
   const plans = planExperiments(content.blocks, diagnostics);
   checkExperimentReferences([...content.chapters.values()].flat(), content.blocks, diagnostics);
-  if (options.train && options.formats.includes('pdf')) {
-    // Before training, so that a character the PDF cannot print fails fast and at its line.
+  if (!options.train || options.formats.includes('pdf')) {
+    // Before training, so that a character the PDF cannot print fails fast and at its line;
+    // `folio check` (no training) runs it too, so that it lists what a PDF build would reject.
     checkGlyphs(printedFiles(options.contentDir, content), diagnostics);
   }
   if (diagnostics.errorCount > 0) return { diagnostics, results: [], outputs: [] };
@@ -225,6 +226,13 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       jobs: options.jobs,
       logger,
       onEvent: options.onRunEvent,
+    });
+  } else {
+    // Without training, result references are still checked against the results in the cache.
+    results = await readCachedResults([...plans.values()], {
+      cacheDir: options.cacheDir,
+      dataDir: options.dataDir,
+      backend: options.backend,
     });
   }
 
@@ -245,12 +253,14 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       citationOrder: [],
       chapterCitations: [],
       computedValues: [],
+      chapterExpressions: [],
       images,
       diagnostics,
     };
     const rendered: RenderedChapter[] = [];
     for (const chapter of chapters) {
       context.chapterCitations = [];
+      context.chapterExpressions = [];
       const chapterBlocks = content.blocks.filter((block) => block.chapter === chapter);
       rendered.push(await renderChapter(chapter, chapterBlocks, context));
       facts.push(
@@ -261,7 +271,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
           chapterBlocks,
           context.labels,
           context.chapterCitations,
-          context.computedValues,
+          context.chapterExpressions,
         ),
       );
     }

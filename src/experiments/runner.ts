@@ -209,6 +209,34 @@ export async function inspectExperiments(
   });
 }
 
+/**
+ * Returns the cached results of the plans that have one, without running anything, so that
+ * `folio check` can validate result references against real results. Plans whose dataset is
+ * missing or whose entry is absent or unreadable are left out.
+ */
+export async function readCachedResults(
+  plans: ExperimentPlan[],
+  options: Pick<RunExperimentsOptions, 'cacheDir' | 'dataDir' | 'backend'>,
+): Promise<Map<string, ExperimentResult>> {
+  const results = new Map<string, ExperimentResult>();
+  if (plans.length === 0) return results;
+  const backend = await selectBackend(options.backend);
+  const cache = new ExperimentCache(options.cacheDir);
+  for (const plan of plans) {
+    let item: PreparedPlan;
+    try {
+      item = preparePlan(plan, backend, options.dataDir);
+    } catch {
+      // A missing dataset is reported by the build that needs it; check has nothing to read.
+      continue;
+    }
+    const lookup = cache.read(item.cacheKey);
+    if (lookup.state === 'hit')
+      results.set(plan.id, { ...lookup.result, id: plan.id, cached: true });
+  }
+  return results;
+}
+
 async function selectBackend(preferred?: BackendName): Promise<BackendName> {
   try {
     return (await initBackend(preferred)).backend;

@@ -2,7 +2,6 @@ import type { Language } from '../config/manifest.ts';
 import type { Block } from './blocks.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import type { LabelTarget } from './labels.ts';
-import type { ComputedValue } from './render-chapter.ts';
 
 /** What one chapter in one language refers to, compared across languages. */
 export interface ChapterFacts {
@@ -22,7 +21,7 @@ export function chapterFacts(
   blocks: Block[],
   labels: Map<string, LabelTarget>,
   citations: string[],
-  values: ComputedValue[],
+  expressions: string[],
 ): ChapterFacts {
   return {
     language,
@@ -33,9 +32,7 @@ export function chapterFacts(
       .filter((target) => target.chapter === chapter)
       .map((target) => target.label),
     citations: [...new Set(citations)],
-    values: values
-      .filter((value) => value.chapter === chapter)
-      .map((value) => value.expression.replace(/\s+/g, ' ')),
+    values: expressions.map((expression) => expression.replace(/\s+/g, ' ')),
   };
 }
 

@@ -65,6 +65,8 @@ export interface LanguageContext {
   /** Keys cited in the chapter being rendered, for the parity check; reset per chapter. */
   chapterCitations: string[];
   computedValues: ComputedValue[];
+  /** `{result}` expressions of the chapter being rendered, for the parity check; reset per chapter. */
+  chapterExpressions: string[];
   /** Local images the chapters use: source file to its name under the site's assets/images. */
   images: Map<string, string>;
   diagnostics: Diagnostics;
@@ -396,6 +398,7 @@ function renderInlineValue(
     );
     return unavailable();
   }
+  context.chapterExpressions.push(source);
   const results = lookupResults(expression.experiments, context, chapter.file, at);
   if (!results) return unavailable();
   const failed = results.find((result) => result.status === 'failed');

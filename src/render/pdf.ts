@@ -52,7 +52,11 @@ export async function printPdf(browser: Browser, options: PrintOptions): Promise
         const number = link.querySelector('.toc-number')?.textContent?.trim() ?? '';
         const text = link.querySelector('.toc-text')?.textContent?.trim() ?? '';
         const item = link.closest('li');
-        const depth = item?.classList.contains('toc-depth-3') ? 2 : item?.classList.contains('toc-depth-2') ? 1 : 0;
+        const depth = item?.classList.contains('toc-depth-3')
+          ? 2
+          : item?.classList.contains('toc-depth-2')
+            ? 1
+            : 0;
         return { title: number ? `${number} ${text}` : text, depth };
       }),
     );

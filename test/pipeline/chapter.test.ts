@@ -64,6 +64,7 @@ async function renderFixture(
       citationOrder: [],
       chapterCitations: [],
       computedValues: [],
+      chapterExpressions: [],
       images: new Map(),
       diagnostics,
     };
