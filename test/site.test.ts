@@ -121,3 +121,17 @@ describe('language switcher', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)[^"'\s]*\.(?:js|css)/);
   });
 });
+
+describe('partial language build', () => {
+  it('keeps the other language pages', async () => {
+    const zhPage = path.join(outDir, 'site', 'zh', 'index.html');
+    const before = readFileSync(zhPage, 'utf8');
+    const run = await runFolio(
+      ['build', '--content', tinyFixture, '--out', outDir, '--format', 'html', '--lang', 'en'],
+      { FOLIO_CACHE_DIR: path.join(workDir, 'cache') },
+    );
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(zhPage, 'utf8')).toBe(before);
+    expect(statSync(path.join(outDir, 'site', 'en', 'index.html')).size).toBeGreaterThan(0);
+  });
+});

@@ -12,7 +12,7 @@ import path from 'node:path';
 
 import Handlebars from 'handlebars';
 
-import { localize, type Language, type Manifest } from '../config/manifest.ts';
+import { languageSchema, localize, type Language, type Manifest } from '../config/manifest.ts';
 import type { RenderedChapter } from '../pipeline/render-chapter.ts';
 import { onInterrupt } from '../shutdown.ts';
 import { stringsFor } from './i18n.ts';
@@ -130,6 +130,17 @@ export function stageSite(
   for (const [language, html] of pages) {
     mkdirSync(path.join(staging, language), { recursive: true });
     writeFileSync(path.join(staging, language, 'index.html'), html);
+  }
+  // A build of some languages (--lang) keeps the pages of the others, so their links still work.
+  for (const language of languageSchema.options) {
+    const previous = path.join(siteDir, language);
+    if (!pages.has(language) && existsSync(previous)) {
+      cpSync(previous, path.join(staging, language), { recursive: true });
+    }
+  }
+  const previousImages = path.join(siteDir, 'assets', 'images');
+  if (existsSync(previousImages)) {
+    cpSync(previousImages, path.join(staging, 'assets', 'images'), { recursive: true });
   }
   const first = [...pages.keys()][0];
   if (first) {
