@@ -62,12 +62,14 @@ export function metricCurveSpec(
             value: metric === 'loss' ? epoch.loss : epoch.accuracy,
             run: runLabel(result),
             split: text.training,
+            series: `${runLabel(result)} ${text.training}`,
           },
           {
             epoch: epoch.epoch,
             value: metric === 'loss' ? epoch.valLoss : epoch.valAccuracy,
             run: runLabel(result),
             split: text.validation,
+            series: `${runLabel(result)} ${text.validation}`,
           },
         ])
       : [],
@@ -91,8 +93,17 @@ export function metricCurveSpec(
         scale: { zero: false },
         axis: metric === 'accuracy' ? { format: '.0%' } : {},
       },
-      color: { field: 'run', type: 'nominal', title: text.optimizer },
-      strokeDash: { field: 'split', type: 'nominal', title: text.series },
+      // One legend entry per run and split: a dark color for training and a light one for
+      // validation, whose line is also dashed. Vega's legend cannot draw a dash pattern next to
+      // a point mark, so the colors carry the distinction in the legend.
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: text.series,
+        scale: { scheme: 'paired' },
+        sort: values.map((value) => value.series),
+      },
+      strokeDash: { field: 'split', type: 'nominal', legend: null },
     },
   };
 }
@@ -122,9 +133,16 @@ export function confusionSpec(
         type: 'nominal',
         sort: order,
         title: text.predictedLabel,
-        axis: { labelAngle: -45 },
+        // No grid: its lines would run through the counts in the cells.
+        axis: { labelAngle: -45, grid: false },
       },
-      y: { field: 'actual', type: 'nominal', sort: order, title: text.trueLabel },
+      y: {
+        field: 'actual',
+        type: 'nominal',
+        sort: order,
+        title: text.trueLabel,
+        axis: { grid: false },
+      },
     },
     layer: [
       {
@@ -139,7 +157,7 @@ export function confusionSpec(
         },
       },
       {
-        mark: { type: 'text', fontSize: 9 },
+        mark: { type: 'text', fontSize: 10, fontWeight: 'bold' },
         encoding: {
           text: { field: 'count', type: 'quantitative' },
           color: {
