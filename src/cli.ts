@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,12 @@ import { Diagnostics, formatDiagnostic } from './pipeline/diagnostics.ts';
 import { acquireBuildLock } from './lock.ts';
 import { createRunReporter } from './progress.ts';
 import { onInterrupt, runInterruptCleanups } from './shutdown.ts';
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -66,6 +73,7 @@ function addCommonOptions(command: Command): Command {
 
 export function createProgram(): Command {
   const program = new Command('folio')
+    .version(packageVersion, '-V, --version', 'print the folio version')
     .description(
       'Build a bilingual report whose numbers are computed by experiments while it builds.',
     )

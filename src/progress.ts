@@ -41,7 +41,7 @@ export function createRunReporter(logger: Logger, interactive: boolean) {
       : '';
     const epochs = result.epochs ? `  ${result.epochs.length} epochs` : '';
     const verb = result.cached ? 'cached ' : 'trained';
-    return `${verb} ${result.id}${epochs}${accuracy}  ${formatValue(result.provenance.wallSeconds, '.1f')} s`;
+    return `${verb} ${result.id}${epochs}${accuracy}  ${formatValue(result.provenance.wallSeconds, '.1f')} s  (${result.backend} backend)`;
   };
   const log = (message: string) => (multibar ? multibar.log(message + '\n') : logger.info(message));
 

@@ -128,6 +128,7 @@ export async function renderChapter(
   });
 
   const headings = collectHeadings(chapter.tree);
+  numberHeadings(chapter.tree);
   const file = new VFile({ path: chapter.file });
   const processor = unified()
     .use(remarkRehype, {
@@ -210,6 +211,20 @@ function attachCaptions(tree: Root, context: LanguageContext): void {
     } as never;
     if (figure.kind === 'tbl') figure.children.unshift(caption);
     else figure.children.push(caption);
+  });
+}
+
+/** Prefixes each section heading with its number, which cross-references print too. */
+function numberHeadings(tree: Root): void {
+  visit(tree, 'heading', (node) => {
+    const number = (node.data as { sectionNumber?: string } | undefined)?.sectionNumber;
+    if (!number || node.depth > 3) return;
+    node.children.unshift({
+      type: 'folioInline',
+      data: { hName: 'span', hProperties: { className: ['section-number'] } },
+      children: [{ type: 'text', value: number }],
+    } as never);
+    node.children.splice(1, 0, { type: 'text', value: ' ' });
   });
 }
 

@@ -264,23 +264,35 @@ describe('heading ids', () => {
   it('keep Chinese characters', async () => {
     const { html } = languageOf(await renderFixture('headings'), 'zh');
 
-    expect(html).toContain('<h2 id="市场概况">市场概况</h2>');
-    expect(html).toContain('<h2 id="训练过程">训练过程</h2>');
+    expect(html).toContain(
+      '<h2 id="市场概况"><span class="section-number">1.1</span> 市场概况</h2>',
+    );
+    expect(html).toContain(
+      '<h2 id="训练过程"><span class="section-number">2.1</span> 训练过程</h2>',
+    );
   });
 
   it('stay unique across chapters in zh', async () => {
     const { chapters, html } = languageOf(await renderFixture('headings'), 'zh');
 
-    expect(chapters[0]?.html).toContain('<h2 id="小结">小结</h2>');
-    expect(chapters[1]?.html).toContain('<h2 id="小结-1">小结</h2>');
+    expect(chapters[0]?.html).toContain(
+      '<h2 id="小结"><span class="section-number">1.2</span> 小结</h2>',
+    );
+    expect(chapters[1]?.html).toContain(
+      '<h2 id="小结-1"><span class="section-number">2.2</span> 小结</h2>',
+    );
     expect(duplicatesIn(idsIn(html))).toEqual([]);
   });
 
   it('stay unique across chapters in en', async () => {
     const { chapters, html } = languageOf(await renderFixture('headings'), 'en');
 
-    expect(chapters[0]?.html).toContain('<h2 id="summary">Summary</h2>');
-    expect(chapters[1]?.html).toContain('<h2 id="summary-1">Summary</h2>');
+    expect(chapters[0]?.html).toContain(
+      '<h2 id="summary"><span class="section-number">1.2</span> Summary</h2>',
+    );
+    expect(chapters[1]?.html).toContain(
+      '<h2 id="summary-1"><span class="section-number">2.2</span> Summary</h2>',
+    );
     expect(duplicatesIn(idsIn(html))).toEqual([]);
   });
 
