@@ -83,7 +83,7 @@ export function loadContent(
   const manifestFile = path.join(contentDir, 'report.yaml');
   const chapters = new Map<Language, Chapter[]>();
   const blocks: Block[] = [];
-  const wanted = manifest.languages.filter(
+  const selected = manifest.languages.filter(
     (language) => !languages || languages.includes(language),
   );
 
@@ -113,7 +113,7 @@ export function loadContent(
       list.push(chapter);
       blocks.push(...collectBlocks(chapter, diagnostics));
     });
-    if (wanted.includes(language)) chapters.set(language, list);
+    if (selected.includes(language)) chapters.set(language, list);
   }
 
   let bibliography: Bibliography | undefined;
@@ -209,8 +209,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   const plans = planExperiments(content.blocks, diagnostics);
   checkExperimentReferences([...content.chapters.values()].flat(), content.blocks, diagnostics);
   if (!options.train || options.formats.includes('pdf')) {
-    // Before training, so that a character the PDF cannot print fails fast and at its line;
-    // `folio check` (no training) runs it too, so that it lists what a PDF build would reject.
+    // Before training, so that a character the PDF cannot print fails fast and at its line.
+    // `folio check` runs it too, so that check lists what a PDF build would reject.
     checkGlyphs(printedFiles(options.contentDir, content), diagnostics);
   }
   if (diagnostics.errorCount > 0) return { diagnostics, results: [], outputs: [] };

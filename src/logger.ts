@@ -18,7 +18,7 @@ export function createLogger(
   level: LogLevel = 'info',
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): Logger {
-  const enabled = (wanted: LogLevel) => levelOrder[level] >= levelOrder[wanted];
+  const enabled = (required: LogLevel) => levelOrder[level] >= levelOrder[required];
   return {
     level,
     info: (message) => enabled('info') && write(message),
@@ -31,7 +31,7 @@ export function createLogger(
 
 export const silentLogger: Logger = createLogger('silent');
 
-/** A logger that keeps its lines in memory, for tests and for the JSON summary. */
+/** Creates a logger that keeps its lines in memory, for tests. */
 export function createRecordingLogger(level: LogLevel = 'debug'): Logger & { lines: string[] } {
   const lines: string[] = [];
   return Object.assign(

@@ -33,7 +33,7 @@ export interface RunExperimentsOptions {
   cacheDir: string;
   /** Folder of the IDX files; defaults to FOLIO_DATA_DIR, then /usr/share/datasets/<dataset>. */
   dataDir?: string;
-  /** Which backend to use; by default the first that loads of tensorflow, wasm, cpu. */
+  /** Backend to use; by default the first of tensorflow, wasm and cpu that loads. */
   backend?: BackendName;
   /** `true` re-runs every experiment; a list re-runs those ids. */
   force?: boolean | string[];
@@ -181,6 +181,8 @@ function invalidDatasetError(item: PreparedPlan, error: string): FolioError {
   );
 }
 
+const cacheStateNames = { hit: 'cached', miss: 'not cached', corrupt: 'corrupt' } as const;
+
 export interface ExperimentState {
   id: string;
   model: string;
@@ -189,7 +191,7 @@ export interface ExperimentState {
   declaredAt: string;
 }
 
-/** Computes each experiment's cache key and whether the cache holds its result, without running anything. */
+/** Computes each experiment's cache key and whether the cache contains its result, without running anything. */
 export async function inspectExperiments(
   plans: ExperimentPlan[],
   options: Pick<RunExperimentsOptions, 'cacheDir' | 'dataDir' | 'backend'>,
@@ -203,7 +205,7 @@ export async function inspectExperiments(
       id: plan.id,
       model: plan.model,
       cacheKey: item.cacheKey,
-      state: lookup.state === 'hit' ? 'cached' : lookup.state === 'miss' ? 'not cached' : 'corrupt',
+      state: cacheStateNames[lookup.state],
       declaredAt: `${plan.declaredAt.file}:${plan.declaredAt.line}:${plan.declaredAt.column}`,
     };
   });
@@ -413,7 +415,7 @@ function buildFailure(
   };
 }
 
-/** A run whose final metrics are not finite failed, even if the module did not notice. */
+/** Returns why a run failed when its final metrics are not finite, even if the module did not notice. */
 function findNonFinite(output: ExperimentOutput): string | undefined {
   const last = output.epochs?.at(-1);
   if (last && !Number.isFinite(last.loss))
