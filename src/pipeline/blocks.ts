@@ -28,6 +28,12 @@ const chartBody = z
     xTitle: z.string().optional(),
     yTitle: z.string().optional(),
     colorTitle: z.string().optional(),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'Display names of data values in the x and color columns, in the chapter language.',
+      ),
   })
   .strict()
   .superRefine((body, context) => {

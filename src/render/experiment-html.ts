@@ -160,11 +160,18 @@ export async function renderChartSvg(
           `column "${y}" of ${options.file} has "${value}" on line ${textRow + 2}, which is not a number; choose a numeric column, or y: count to count rows`,
         );
       }
-      const spec = dataChartSpec(
-        rows as unknown as Record<string, string>[],
-        { ...options, x: options.x ?? '' },
-        text,
-      );
+      // Values of the x and color columns print through `labels`, so each language names them.
+      const labels = options.labels ?? {};
+      const shown = rows.map((row) => {
+        const copy: Record<string, string> = { ...row };
+        for (const column of [options.x, options.color]) {
+          const value = column ? copy[column] : undefined;
+          if (column && value !== undefined && Object.hasOwn(labels, value))
+            copy[column] = labels[value]!;
+        }
+        return copy;
+      });
+      const spec = dataChartSpec(shown, { ...options, x: options.x ?? '' }, text);
       return renderVegaLite(spec);
     }
   }
