@@ -674,8 +674,8 @@ describe.concurrent('bad math, citations and references', () => {
     const run = await buildOverFirstOutput(content);
 
     expect(run.lines).toEqual([
-      `${content}/zh/intro.md:7:27  error  unknown citation key "kingma2016"; add it to the bibliography  citation-unknown`,
-      `${content}/en/intro.md:7:72  error  unknown citation key "kingma2016"; add it to the bibliography  citation-unknown`,
+      `${content}/zh/intro.md:7:27  error  unknown citation key "kingma2016"; did you mean "kingma2015"?  citation-unknown`,
+      `${content}/en/intro.md:7:72  error  unknown citation key "kingma2016"; did you mean "kingma2015"?  citation-unknown`,
       ...contentErrors(2),
     ]);
     expect(run.exitCode).toBe(1);

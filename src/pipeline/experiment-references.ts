@@ -5,9 +5,13 @@ import type { Block } from './blocks.ts';
 import type { Diagnostics, Position } from './diagnostics.ts';
 import type { Chapter } from './parse-chapter.ts';
 import { parseResultExpression } from './result-expression.ts';
+import { didYouMean } from './suggest.ts';
 
-export function unknownExperimentMessage(id: string): string {
-  return `unknown experiment "${id}"; declare it with an {experiment} block`;
+export function unknownExperimentMessage(id: string, declared: Iterable<string>): string {
+  const suggestion = didYouMean(id, declared);
+  return suggestion
+    ? `unknown experiment "${id}"${suggestion}`
+    : `unknown experiment "${id}"; declare it with an {experiment} block`;
 }
 
 /**
@@ -25,7 +29,7 @@ export function checkExperimentReferences(
   );
   const report = (file: string, at: Position, id: string) => {
     if (!declared.has(id))
-      diagnostics.error(file, at, unknownExperimentMessage(id), 'experiment-unknown');
+      diagnostics.error(file, at, unknownExperimentMessage(id, declared), 'experiment-unknown');
   };
 
   for (const block of blocks) {

@@ -27,6 +27,7 @@ import type { Diagnostics, Position } from './diagnostics.ts';
 import { escapeHtml, htmlBlockNode, inlineNode } from './html-node.ts';
 import type { CaptionedFigure } from './captions.ts';
 import { unknownExperimentMessage } from './experiment-references.ts';
+import { didYouMean } from './suggest.ts';
 import type { LabelTarget } from './labels.ts';
 import { resolveImageUrl, rehypeRawImages } from './images.ts';
 import { generatedProperty, rehypeSanitizeChapter } from './sanitize-html.ts';
@@ -243,7 +244,12 @@ function lookupResults(
     const result = context.results.get(id);
     if (!result) {
       if (!context.declaredExperiments.has(id)) {
-        context.diagnostics.error(file, at, unknownExperimentMessage(id), 'experiment-unknown');
+        context.diagnostics.error(
+          file,
+          at,
+          unknownExperimentMessage(id, context.declaredExperiments),
+          'experiment-unknown',
+        );
       }
       return undefined;
     }
@@ -531,7 +537,7 @@ function renderReference(
     context.diagnostics.error(
       chapter.file,
       at,
-      `cross-reference to unknown label "${label}"`,
+      `cross-reference to unknown label "${label}"${didYouMean(label, context.labels.keys())}`,
       'xref-unknown',
     );
     return inlineNode('span', { className: ['xref-missing'] }, `@${label}`);
@@ -566,7 +572,7 @@ function renderCitation(
       context.diagnostics.error(
         chapter.file,
         at,
-        `unknown citation key "${key}"; add it to the bibliography`,
+        `unknown citation key "${key}"${didYouMean(key, context.bibliography?.entries.keys() ?? []) || '; add it to the bibliography'}`,
         'citation-unknown',
       );
       continue;

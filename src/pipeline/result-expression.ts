@@ -1,5 +1,7 @@
 import { format as d3Format, formatSpecifier } from 'd3-format';
 
+import { didYouMean } from './suggest.ts';
+
 /**
  * An inline value such as `mlp-adam.test.accuracy - mlp-sgd.test.accuracy | +.1%`: an
  * arithmetic expression over result paths and numbers, then an optional d3-format specifier.
@@ -181,7 +183,12 @@ export function readResultPath(
   let current: unknown = result;
   for (const key of path) {
     if (current === null || typeof current !== 'object' || !(key in current)) {
-      return `result of "${experiment}" has no ${[experiment, ...path].join('.')}`;
+      // Suggest a key for a mistyped name, but not an index for an index past the end.
+      const keys =
+        current !== null && typeof current === 'object' && !Array.isArray(current)
+          ? Object.keys(current)
+          : [];
+      return `result of "${experiment}" has no ${[experiment, ...path].join('.')}${didYouMean(key, keys)}`;
     }
     current = (current as Record<string, unknown>)[key];
   }
