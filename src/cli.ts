@@ -160,7 +160,7 @@ export function createProgram(): Command {
         const seconds = (performance.now() - started) / 1000;
         if (summary.results.length > 0) {
           logger.info(
-            `experiments: ${tally.ran} run, ${tally.cached} cached, ${tally.failed} failed; training ${tally.trainingSeconds.toFixed(1)} s` +
+            `experiments: ${tally.ran} run, ${tally.cached} cached, ${tally.failed} failed; training ${tally.trainingSeconds.toFixed(1)} s summed over workers` +
               (tally.ran === 0 && tally.failed === 0
                 ? ' (nothing trained: every result came from the cache)'
                 : ''),

@@ -95,5 +95,15 @@ export function formatReference(entry: CslEntry): string {
     lang: 'en-US',
   });
   const match = /<div[^>]*class="csl-entry"[^>]*>([\s\S]*?)<\/div>/.exec(html);
-  return (match?.[1] ?? html).trim();
+  const body = (match?.[1] ?? html).trim();
+  // citation-js prints the URL as text; a link makes it clickable on the site and in the PDF.
+  return body.replace(/https?:\/\/[^\s<"]+[^\s<".,;)]/g, (url) => {
+    let shown = url;
+    try {
+      shown = decodeURI(url);
+    } catch {
+      // A URL with a malformed escape is shown as it is.
+    }
+    return `<a href="${url}">${shown}</a>`;
+  });
 }
