@@ -381,6 +381,19 @@ describe.concurrent('bad front matter', () => {
     expect(run.after).toEqual(run.before);
   });
 
+  it('full-width colon in front matter', async ({ expect }) => {
+    const content = contentWith({ 'zh/intro.md': replace('title: 引言', 'title：引言') });
+
+    const run = await buildOverFirstOutput(content);
+
+    expect(run.lines).toEqual([
+      `${content}/zh/intro.md:2:6  error  front matter: a full-width colon (：) after a key; write an ASCII colon and a space, as in "title: 背景"  front-matter`,
+      ...contentErrors(1),
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(run.after).toEqual(run.before);
+  });
+
   it('unclosed front matter', async ({ expect }) => {
     const content = contentWith({
       'en/results.md': replace('title: Results\n---\n', 'title: Results\n'),

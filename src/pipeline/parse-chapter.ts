@@ -99,6 +99,21 @@ function readFrontMatter(
 
   // The YAML text starts on the line after the opening `---`.
   const firstLine = (node.position?.start.line ?? 1) + 1;
+  const yamlLines = (node as Yaml).value.split('\n');
+  const fullWidthLine = yamlLines.findIndex((line) => /^\s*[A-Za-z_][\w-]*\s*：/.test(line));
+  if (fullWidthLine >= 0) {
+    // `title：背景` (a full-width colon) is one plain string to YAML, not a key and a value.
+    diagnostics.error(
+      file,
+      {
+        line: firstLine + fullWidthLine,
+        column: (yamlLines[fullWidthLine] ?? '').indexOf('：') + 1,
+      },
+      'front matter: a full-width colon (：) after a key; write an ASCII colon and a space, as in "title: 背景"',
+      'front-matter',
+    );
+    return fallback;
+  }
   for (const problem of result.problems) {
     diagnostics.error(
       file,
