@@ -159,12 +159,12 @@ export function createProgram(): Command {
           (options.strict && summary.diagnostics.warningCount > 0);
         const seconds = (performance.now() - started) / 1000;
         if (summary.results.length > 0) {
-          logger.info(
-            `experiments: ${tally.ran} run, ${tally.cached} cached, ${tally.failed} failed; training ${tally.trainingSeconds.toFixed(1)} s summed over workers` +
-              (tally.ran === 0 && tally.failed === 0
-                ? ' (nothing trained: every result came from the cache)'
-                : ''),
-          );
+          const counts = `experiments: ${tally.ran} run, ${tally.cached} cached, ${tally.failed} failed`;
+          const training =
+            tally.ran === 0 && tally.failed === 0
+              ? 'nothing trained: every result came from the cache'
+              : `training ${tally.trainingSeconds.toFixed(1)} s summed over workers`;
+          logger.info(`${counts}; ${training}`);
         }
         for (const output of summary.outputs.filter((file) => !file.endsWith('.json')))
           logger.info(`wrote ${path.relative(process.cwd(), output)}`);
