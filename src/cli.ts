@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -357,8 +357,21 @@ export function createProgram(): Command {
         { folder: path.resolve(options.out), kind: 'output' },
       ];
       if (options.cache) folders.push({ folder: cacheDirFor(), kind: 'cache' });
+      const existing = new Set(
+        folders.filter(({ folder }) => existsSync(folder)).map(({ folder }) => folder),
+      );
       removeFolioFolders(folders);
-      for (const { folder } of folders) logger.info(`removed ${folder}`);
+      for (const { folder } of folders) {
+        logger.info(
+          existing.has(folder)
+            ? `removed ${folder}`
+            : `nothing to remove: ${folder} does not exist`,
+        );
+      }
+      if (options.json) {
+        const removed = folders.map(({ folder }) => ({ folder, removed: existing.has(folder) }));
+        process.stdout.write(JSON.stringify({ removed }, null, 2) + '\n');
+      }
     });
 
   return program;
