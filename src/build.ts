@@ -26,12 +26,11 @@ import { indexLabels, promoteDisplayMath } from './pipeline/labels.ts';
 import { chapterFacts, checkParity, type ChapterFacts } from './pipeline/parity.ts';
 import { readChapter, type Chapter } from './pipeline/parse-chapter.ts';
 import {
+  createLanguageContext,
   renderChapter,
   renderReferences,
-  type LanguageContext,
   type RenderedChapter,
 } from './pipeline/render-chapter.ts';
-import { stringsFor } from './render/i18n.ts';
 import { writeOutputs } from './render/outputs.ts';
 import { throwIfInterrupted } from './shutdown.ts';
 import { renderProvenance } from './render/provenance.ts';
@@ -240,9 +239,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   const images = new Map<string, string>();
   const facts: ChapterFacts[] = [];
   for (const [language, chapters] of content.chapters) {
-    const context: LanguageContext = {
+    const context = createLanguageContext({
       language,
-      text: stringsFor(language),
       contentDir: options.contentDir,
       results,
       declaredExperiments: new Set(
@@ -250,17 +248,11 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       ),
       labels: indexLabels(chapters, diagnostics),
       bibliography: content.bibliography,
-      citationOrder: [],
-      chapterCitations: [],
-      computedValues: [],
-      chapterExpressions: [],
       images,
       diagnostics,
-    };
+    });
     const rendered: RenderedChapter[] = [];
     for (const chapter of chapters) {
-      context.chapterCitations = [];
-      context.chapterExpressions = [];
       const chapterBlocks = content.blocks.filter((block) => block.chapter === chapter);
       rendered.push(await renderChapter(chapter, chapterBlocks, context));
       facts.push(

@@ -20,7 +20,7 @@ import {
   renderChartSvg,
   resultsTableHtml,
 } from '../render/experiment-html.ts';
-import type { Strings } from '../render/i18n.ts';
+import { stringsFor, type Strings } from '../render/i18n.ts';
 import { blockKindOf, type Block } from './blocks.ts';
 import { formatReference, type Bibliography } from './citations.ts';
 import type { Diagnostics, Position } from './diagnostics.ts';
@@ -73,6 +73,24 @@ export interface LanguageContext {
   diagnostics: Diagnostics;
 }
 
+/** The parts of a language context that the caller provides; the rest starts empty. */
+export type LanguageContextOptions = Omit<
+  LanguageContext,
+  'text' | 'citationOrder' | 'chapterCitations' | 'computedValues' | 'chapterExpressions'
+>;
+
+/** Creates the shared state for rendering the chapters of one language, in reading order. */
+export function createLanguageContext(options: LanguageContextOptions): LanguageContext {
+  return {
+    ...options,
+    text: stringsFor(options.language),
+    citationOrder: [],
+    chapterCitations: [],
+    computedValues: [],
+    chapterExpressions: [],
+  };
+}
+
 export interface RenderedChapter {
   chapter: Chapter;
   html: string;
@@ -89,6 +107,8 @@ export async function renderChapter(
   blocks: Block[],
   context: LanguageContext,
 ): Promise<RenderedChapter> {
+  context.chapterCitations = [];
+  context.chapterExpressions = [];
   const renderedBlocks = await renderBlocks(chapter, blocks, context);
   attachCaptions(chapter.tree, context);
 

@@ -9,13 +9,12 @@ import type { ExperimentResult } from '../../src/experiments/result.ts';
 import { Diagnostics } from '../../src/pipeline/diagnostics.ts';
 import { indexLabels } from '../../src/pipeline/labels.ts';
 import {
+  createLanguageContext,
   renderChapter,
   renderReferences,
   type ComputedValue,
-  type LanguageContext,
   type RenderedChapter,
 } from '../../src/pipeline/render-chapter.ts';
-import { stringsFor } from '../../src/render/i18n.ts';
 
 const fixturesDir = fileURLToPath(new URL('../fixtures/pipeline/', import.meta.url));
 
@@ -53,24 +52,18 @@ async function renderFixture(
 
   const languages = new Map<Language, RenderedLanguage>();
   for (const [language, chapters] of content.chapters) {
-    const context: LanguageContext = {
+    const context = createLanguageContext({
       language,
-      text: stringsFor(language),
       contentDir,
       results,
       declaredExperiments,
       labels: indexLabels(chapters, diagnostics),
       bibliography: content.bibliography,
-      citationOrder: [],
-      chapterCitations: [],
-      computedValues: [],
-      chapterExpressions: [],
       images: new Map(),
       diagnostics,
-    };
+    });
     const rendered: RenderedChapter[] = [];
     for (const chapter of chapters) {
-      context.chapterCitations = [];
       const blocks = content.blocks.filter((block) => block.chapter === chapter);
       rendered.push(await renderChapter(chapter, blocks, context));
     }
