@@ -1,7 +1,7 @@
 /**
- * Failures that stop a command. Each has a stable code, a message that says what failed and on
- * which value, and a hint that says what to do next. Only the CLI entry turns them into output
- * and an exit code; library code throws them.
+ * Failures that stop a command. Each has a stable code, a message that names what failed and on
+ * which value, and a hint with what to do next. Library code throws them, and only the CLI entry
+ * turns them into output and an exit code.
  */
 export type FolioErrorCode =
   | 'MANIFEST_NOT_FOUND'

@@ -19,16 +19,16 @@ export interface ExperimentPlan {
   sourceFile: string;
   /** Parameters after defaults were applied. */
   params: Record<string, unknown>;
-  /** Where the block was first declared, for messages. */
+  /** Position of the block that first declared the experiment, for messages. */
   declaredAt: { file: string; line: number; column: number };
 }
 
 type ExperimentBlock = Extract<Block, { kind: 'experiment' }>;
 
 /**
- * Turns the experiment blocks of every chapter into plans. Reports an unknown model, invalid
- * parameters, and an id declared with different parameters in two places (for example in the
- * zh and en chapters) at the block's position; such experiments get no plan.
+ * Turns the experiment blocks of every chapter into plans. An unknown model, invalid parameters,
+ * or an id declared with different parameters in two places (such as the zh and en chapters) is
+ * reported at the block's position, and that experiment gets no plan.
  */
 export function planExperiments(
   blocks: Block[],

@@ -1,6 +1,6 @@
 import type { BackendName, ExperimentOutput } from './types.ts';
 
-/** Where a result came from and what it depended on, printed in the provenance appendix. */
+/** Origin and inputs of a result, printed in the provenance appendix. */
 export interface Provenance {
   cacheKey: string;
   backend: BackendName;

@@ -35,8 +35,9 @@ export interface EpochMetrics {
 }
 
 /**
- * What an experiment computed. Every field is plain JSON so that it can be cached and read back;
- * `values` holds named scalars or vectors (worked examples), `epochs` and `test` hold training runs.
+ * Output of an experiment. Every field is plain JSON, so that it can be cached and read back.
+ * `values` contains named scalars or vectors (worked examples), and `epochs` and `test` contain
+ * the metrics of a training run.
  */
 export interface ExperimentOutput {
   values?: Record<string, number | number[]>;

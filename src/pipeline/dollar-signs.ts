@@ -3,9 +3,9 @@ import { visit } from 'unist-util-visit';
 
 /**
  * Turns inline math that is really two prices ("from $3 to $7") back into text. remark-math
- * pairs any two dollar signs; like Pandoc, folio accepts `$…$` as math only when the opening
- * `$` is followed by a non-space, the closing `$` is preceded by a non-space and is not followed
- * by a digit.
+ * pairs any two dollar signs. Like Pandoc, folio accepts `$…$` as math only when the opening `$`
+ * is followed by a non-space, and the closing `$` is preceded by a non-space and not followed by
+ * a digit.
  */
 export function restoreDollarAmounts(tree: Root, source: string): void {
   visit(tree, 'inlineMath', (node, index, parent) => {

@@ -16,8 +16,8 @@ export function unknownExperimentMessage(id: string, declared: Iterable<string>)
 
 /**
  * Reports `{result}` values, charts and results tables that name an experiment no block
- * declares. Runs before training, so a typo fails the build at once instead of after the
- * experiments ran; rendering reports the same problems with the same text, which are merged.
+ * declares. It runs before training, so a typo fails the build at once instead of after the
+ * experiments ran. Rendering reports the same problems with the same text, and the two merge.
  */
 export function checkExperimentReferences(
   chapters: Chapter[],

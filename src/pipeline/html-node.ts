@@ -29,7 +29,7 @@ export function htmlBlockNode(
   } as Node;
 }
 
-/** An inline span with text, for computed values and cross-references. */
+/** Builds an inline span with text, for computed values and cross-references. */
 export function inlineNode(
   tagName: string,
   properties: Record<string, string | string[]>,

@@ -3,7 +3,7 @@ import type { Block } from './blocks.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import type { LabelTarget } from './labels.ts';
 
-/** What one chapter in one language refers to, compared across languages. */
+/** References of one chapter in one language, compared across languages. */
 export interface ChapterFacts {
   language: Language;
   chapter: string;

@@ -4,7 +4,7 @@ import type { ComputedValue } from '../pipeline/render-chapter.ts';
 import { formatValue } from '../pipeline/result-expression.ts';
 import type { Strings } from './i18n.ts';
 
-/** The appendix listing, for each experiment, what its numbers depend on and how they were obtained. */
+/** Renders the appendix that lists what each experiment's numbers depend on and how they were obtained. */
 export function renderProvenance(
   results: ExperimentResult[],
   values: ComputedValue[],
